@@ -1,0 +1,265 @@
+//! The one table of numeric codes shared with Python's `ssl`.
+//!
+//! Everything a Python program can compare against lives here: the
+//! `SSL_ERROR_*` numbers carried as `errno`, the X.509 verification codes
+//! with the messages OpenSSL gives them, and the names of TLS alerts as
+//! OpenSSL spells them in an error's `reason`.
+
+/// `SSLError.errno` values (`ssl.SSLErrorNumber`).
+pub mod ssl_error {
+    /// A TLS protocol failure.
+    pub const SSL: i32 = 1;
+    /// More input is needed before the operation can complete.
+    pub const WANT_READ: i32 = 2;
+    /// Output must be flushed before the operation can complete.
+    pub const WANT_WRITE: i32 = 3;
+    /// A certificate lookup callback asked to be called again.
+    pub const WANT_X509_LOOKUP: i32 = 4;
+    /// A system call failed.
+    pub const SYSCALL: i32 = 5;
+    /// The peer closed the TLS stream with close_notify.
+    pub const ZERO_RETURN: i32 = 6;
+    /// A non-blocking connect has not completed.
+    pub const WANT_CONNECT: i32 = 7;
+    /// The transport ended without close_notify.
+    pub const EOF: i32 = 8;
+    /// An error code that is not one of the above.
+    pub const INVALID_ERROR_CODE: i32 = 10;
+}
+
+/// OpenSSL's X.509 verification result codes that rustssl produces.
+pub mod verify {
+    /// The certificate's issuer could not be found in the chain or store.
+    pub const UNABLE_TO_GET_ISSUER_CERT: i32 = 2;
+    /// A CRL for a certificate in the chain could not be found.
+    pub const UNABLE_TO_GET_CRL: i32 = 3;
+    /// A certificate's signature does not verify.
+    pub const CERT_SIGNATURE_FAILURE: i32 = 7;
+    /// A CRL's signature does not verify.
+    pub const CRL_SIGNATURE_FAILURE: i32 = 8;
+    /// The certificate's notBefore lies in the future.
+    pub const CERT_NOT_YET_VALID: i32 = 9;
+    /// The certificate's notAfter lies in the past.
+    pub const CERT_HAS_EXPIRED: i32 = 10;
+    /// The CRL's thisUpdate lies in the future.
+    pub const CRL_NOT_YET_VALID: i32 = 11;
+    /// The CRL's nextUpdate lies in the past.
+    pub const CRL_HAS_EXPIRED: i32 = 12;
+    /// The leaf is self-signed and not trusted.
+    pub const DEPTH_ZERO_SELF_SIGNED_CERT: i32 = 18;
+    /// The chain ends in a self-signed certificate that is not trusted.
+    pub const SELF_SIGNED_CERT_IN_CHAIN: i32 = 19;
+    /// The issuer of a certificate is neither in the chain nor in the store.
+    pub const UNABLE_TO_GET_ISSUER_CERT_LOCALLY: i32 = 20;
+    /// The chain has a single certificate that is not self-signed.
+    pub const UNABLE_TO_VERIFY_LEAF_SIGNATURE: i32 = 21;
+    /// The chain is longer than the verification depth allows.
+    pub const CERT_CHAIN_TOO_LONG: i32 = 22;
+    /// The certificate is revoked.
+    pub const CERT_REVOKED: i32 = 23;
+    /// An issuing certificate is not a CA, or its basic constraints are violated.
+    pub const INVALID_CA: i32 = 24;
+    /// The path length constraint was exceeded.
+    pub const PATH_LENGTH_EXCEEDED: i32 = 25;
+    /// The certificate may not be used for this purpose.
+    pub const INVALID_PURPOSE: i32 = 26;
+    /// The root is not trusted for this purpose.
+    pub const CERT_UNTRUSTED: i32 = 27;
+    /// The root is explicitly rejected for this purpose.
+    pub const CERT_REJECTED: i32 = 28;
+    /// A critical extension is not understood.
+    pub const UNHANDLED_CRITICAL_EXTENSION: i32 = 34;
+    /// A name constraint forbids a name in the certificate.
+    pub const PERMITTED_VIOLATION: i32 = 47;
+    /// A name constraint excludes a name in the certificate.
+    pub const EXCLUDED_VIOLATION: i32 = 48;
+    /// The certificate uses a name form a constraint does not support.
+    pub const UNSUPPORTED_NAME_SYNTAX: i32 = 53;
+    /// The hostname does not match the certificate.
+    pub const HOSTNAME_MISMATCH: i32 = 62;
+    /// The email address does not match the certificate.
+    pub const EMAIL_MISMATCH: i32 = 63;
+    /// The IP address does not match the certificate.
+    pub const IP_ADDRESS_MISMATCH: i32 = 64;
+    /// The key is too small for the security level.
+    pub const EE_KEY_TOO_SMALL: i32 = 66;
+    /// The signature algorithm is too weak or unsupported.
+    pub const CA_MD_TOO_WEAK: i32 = 68;
+    /// A certificate is malformed in a way `VERIFY_X509_STRICT` rejects.
+    pub const INVALID_CALL: i32 = 69;
+    /// Anything else.
+    pub const UNSPECIFIED: i32 = 1;
+
+    /// The message OpenSSL's `X509_verify_cert_error_string` gives for `code`.
+    pub fn message(code: i32) -> &'static str {
+        match code {
+            UNSPECIFIED => "unspecified certificate verification error",
+            UNABLE_TO_GET_ISSUER_CERT => "unable to get issuer certificate",
+            UNABLE_TO_GET_CRL => "unable to get certificate CRL",
+            CERT_SIGNATURE_FAILURE => "certificate signature failure",
+            CRL_SIGNATURE_FAILURE => "CRL signature failure",
+            CERT_NOT_YET_VALID => "certificate is not yet valid",
+            CERT_HAS_EXPIRED => "certificate has expired",
+            CRL_NOT_YET_VALID => "CRL is not yet valid",
+            CRL_HAS_EXPIRED => "CRL has expired",
+            DEPTH_ZERO_SELF_SIGNED_CERT => "self-signed certificate",
+            SELF_SIGNED_CERT_IN_CHAIN => "self-signed certificate in certificate chain",
+            UNABLE_TO_GET_ISSUER_CERT_LOCALLY => "unable to get local issuer certificate",
+            UNABLE_TO_VERIFY_LEAF_SIGNATURE => "unable to verify the first certificate",
+            CERT_CHAIN_TOO_LONG => "certificate chain too long",
+            CERT_REVOKED => "certificate revoked",
+            INVALID_CA => "invalid CA certificate",
+            PATH_LENGTH_EXCEEDED => "path length constraint exceeded",
+            INVALID_PURPOSE => "unsuitable certificate purpose",
+            CERT_UNTRUSTED => "certificate not trusted",
+            CERT_REJECTED => "certificate rejected",
+            UNHANDLED_CRITICAL_EXTENSION => "unhandled critical extension",
+            PERMITTED_VIOLATION => "permitted subtree violation",
+            EXCLUDED_VIOLATION => "excluded subtree violation",
+            UNSUPPORTED_NAME_SYNTAX => "unsupported or invalid name syntax",
+            HOSTNAME_MISMATCH => "Hostname mismatch",
+            EMAIL_MISMATCH => "Email address mismatch",
+            IP_ADDRESS_MISMATCH => "IP address mismatch",
+            EE_KEY_TOO_SMALL => "EE certificate key too weak",
+            CA_MD_TOO_WEAK => "CA signature digest algorithm too weak",
+            INVALID_CALL => "invalid certificate verification context",
+            _ => "unknown certificate verification error",
+        }
+    }
+}
+
+/// The `reason` OpenSSL reports when the peer sends alert `description`,
+/// together with its lower-case message.
+pub fn alert_reason(description: u8) -> (&'static str, &'static str) {
+    match description {
+        0 => ("SSLV3_ALERT_CLOSE_NOTIFY", "sslv3 alert close notify"),
+        10 => (
+            "SSLV3_ALERT_UNEXPECTED_MESSAGE",
+            "sslv3 alert unexpected message",
+        ),
+        20 => ("SSLV3_ALERT_BAD_RECORD_MAC", "sslv3 alert bad record mac"),
+        21 => (
+            "TLSV1_ALERT_DECRYPTION_FAILED",
+            "tlsv1 alert decryption failed",
+        ),
+        22 => ("TLSV1_ALERT_RECORD_OVERFLOW", "tlsv1 alert record overflow"),
+        30 => (
+            "SSLV3_ALERT_DECOMPRESSION_FAILURE",
+            "sslv3 alert decompression failure",
+        ),
+        40 => (
+            "SSLV3_ALERT_HANDSHAKE_FAILURE",
+            "sslv3 alert handshake failure",
+        ),
+        41 => ("SSLV3_ALERT_NO_CERTIFICATE", "sslv3 alert no certificate"),
+        42 => ("SSLV3_ALERT_BAD_CERTIFICATE", "sslv3 alert bad certificate"),
+        43 => (
+            "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+            "sslv3 alert unsupported certificate",
+        ),
+        44 => (
+            "SSLV3_ALERT_CERTIFICATE_REVOKED",
+            "sslv3 alert certificate revoked",
+        ),
+        45 => (
+            "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+            "sslv3 alert certificate expired",
+        ),
+        46 => (
+            "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+            "sslv3 alert certificate unknown",
+        ),
+        47 => (
+            "SSLV3_ALERT_ILLEGAL_PARAMETER",
+            "sslv3 alert illegal parameter",
+        ),
+        48 => ("TLSV1_ALERT_UNKNOWN_CA", "tlsv1 alert unknown ca"),
+        49 => ("TLSV1_ALERT_ACCESS_DENIED", "tlsv1 alert access denied"),
+        50 => ("TLSV1_ALERT_DECODE_ERROR", "tlsv1 alert decode error"),
+        51 => ("TLSV1_ALERT_DECRYPT_ERROR", "tlsv1 alert decrypt error"),
+        60 => (
+            "TLSV1_ALERT_EXPORT_RESTRICTION",
+            "tlsv1 alert export restriction",
+        ),
+        70 => (
+            "TLSV1_ALERT_PROTOCOL_VERSION",
+            "tlsv1 alert protocol version",
+        ),
+        71 => (
+            "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+            "tlsv1 alert insufficient security",
+        ),
+        80 => ("TLSV1_ALERT_INTERNAL_ERROR", "tlsv1 alert internal error"),
+        86 => (
+            "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
+            "tlsv1 alert inappropriate fallback",
+        ),
+        90 => ("TLSV1_ALERT_USER_CANCELLED", "tlsv1 alert user cancelled"),
+        100 => (
+            "SSLV3_ALERT_NO_RENEGOTIATION",
+            "sslv3 alert no renegotiation",
+        ),
+        109 => (
+            "TLSV13_ALERT_MISSING_EXTENSION",
+            "tlsv13 alert missing extension",
+        ),
+        110 => (
+            "TLSV1_ALERT_UNSUPPORTED_EXTENSION",
+            "tlsv1 alert unsupported extension",
+        ),
+        111 => (
+            "TLSV1_ALERT_CERTIFICATE_UNOBTAINABLE",
+            "tlsv1 alert certificate unobtainable",
+        ),
+        112 => (
+            "TLSV1_ALERT_UNRECOGNIZED_NAME",
+            "tlsv1 alert unrecognized name",
+        ),
+        113 => (
+            "TLSV1_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE",
+            "tlsv1 alert bad certificate status response",
+        ),
+        114 => (
+            "TLSV1_ALERT_BAD_CERTIFICATE_HASH_VALUE",
+            "tlsv1 alert bad certificate hash value",
+        ),
+        115 => (
+            "TLSV1_ALERT_UNKNOWN_PSK_IDENTITY",
+            "tlsv1 alert unknown psk identity",
+        ),
+        116 => (
+            "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+            "tlsv13 alert certificate required",
+        ),
+        120 => (
+            "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
+            "tlsv1 alert no application protocol",
+        ),
+        _ => ("TLSV1_ALERT_UNKNOWN", "tlsv1 alert unknown"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_messages_are_openssl_wording() {
+        assert_eq!(
+            verify::message(20),
+            "unable to get local issuer certificate"
+        );
+        assert_eq!(verify::message(62), "Hostname mismatch");
+        assert_eq!(
+            verify::message(999),
+            "unknown certificate verification error"
+        );
+    }
+
+    #[test]
+    fn alert_reasons_follow_openssl_prefixes() {
+        assert_eq!(alert_reason(40).0, "SSLV3_ALERT_HANDSHAKE_FAILURE");
+        assert_eq!(alert_reason(48).1, "tlsv1 alert unknown ca");
+        assert_eq!(alert_reason(116).0, "TLSV13_ALERT_CERTIFICATE_REQUIRED");
+    }
+}

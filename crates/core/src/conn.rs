@@ -1,0 +1,665 @@
+//! The connection state machine: one TLS connection over any [`Transport`].
+//!
+//! A [`Connection`] guards its state with a mutex that is held only while
+//! bytes are moved or crypto runs, never while waiting on the socket. So a
+//! reader thread and a writer thread can share one connection, as they can
+//! share one stdlib `SSLSocket`.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::server::{Accepted, Acceptor};
+use rustls::{ClientConfig, ClientConnection, HandshakeKind, ServerConfig};
+
+use crate::context::{version_name, Role};
+use crate::error::{Error, Operation, Result};
+use crate::transport::{Need, Transport};
+
+/// Size of the buffer ciphertext is received into: a few full records per syscall.
+const RECV_BUFFER: usize = 64 * 1024;
+/// Plaintext encrypted per step, so one huge `sendall` does not buffer it all at once.
+const WRITE_CHUNK: usize = 256 * 1024;
+/// Length of a TLS record header.
+const RECORD_HEADER: usize = 5;
+
+/// What the server learned from the ClientHello before choosing its config.
+#[derive(Debug, Clone, Default)]
+pub struct HelloInfo {
+    /// The SNI host name, if the client sent one.
+    pub server_name: Option<String>,
+    /// The ALPN protocols the client offered, in its order.
+    pub alpn: Vec<Vec<u8>>,
+}
+
+impl HelloInfo {
+    /// Whether a server offering `ours` can negotiate ALPN without failing the handshake.
+    pub fn alpn_compatible(&self, ours: &[Vec<u8>]) -> bool {
+        ours.is_empty() || self.alpn.is_empty() || self.alpn.iter().any(|p| ours.contains(p))
+    }
+}
+
+/// How far a handshake got.
+#[derive(Debug)]
+pub enum HandshakeStatus {
+    /// The handshake is complete.
+    Complete,
+    /// A server read the ClientHello and needs [`Connection::accept`] with a config.
+    ClientHello(HelloInfo),
+}
+
+/// The rustls engine in its current phase.
+enum Engine {
+    /// A server waiting for the complete ClientHello.
+    Accepting(Box<Acceptor>),
+    /// A server holding the ClientHello until its config is chosen.
+    Hello(Box<Accepted>),
+    /// The handshake is under way or done.
+    Active(rustls::Connection),
+    /// A fatal error ended the connection.
+    Failed,
+}
+
+/// The outcome of one locked step: finished, or blocked on the transport.
+enum Step<T> {
+    Done(T),
+    Wait(Need),
+}
+
+/// Follows TLS record boundaries in the received byte stream, so a read can
+/// stop exactly at the end of a record.
+#[derive(Default)]
+struct Framing {
+    header: [u8; RECORD_HEADER],
+    header_len: usize,
+    body_left: usize,
+}
+
+impl Framing {
+    /// Accounts for bytes received from the transport.
+    fn observe(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            if self.body_left > 0 {
+                let n = self.body_left.min(data.len());
+                self.body_left -= n;
+                data = &data[n..];
+                continue;
+            }
+            let n = (RECORD_HEADER - self.header_len).min(data.len());
+            self.header[self.header_len..self.header_len + n].copy_from_slice(&data[..n]);
+            self.header_len += n;
+            data = &data[n..];
+            if self.header_len == RECORD_HEADER {
+                self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                self.header_len = 0;
+            }
+        }
+    }
+
+    /// Bytes that may be received without reaching into the next record.
+    fn remainder(&self) -> usize {
+        if self.body_left > 0 {
+            self.body_left
+        } else {
+            RECORD_HEADER - self.header_len
+        }
+    }
+}
+
+/// Ciphertext received but not yet handed to rustls.
+#[derive(Default)]
+struct InBuf {
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    framing: Framing,
+}
+
+impl InBuf {
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    fn data(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+    }
+
+    /// Receives into the empty buffer: at most `limit` bytes. `Ok(0)` is end of stream.
+    fn fill(&mut self, io: &mut dyn Transport, limit: usize) -> io::Result<usize> {
+        debug_assert!(self.is_empty());
+        if self.buf.is_empty() {
+            // Allocated on first use, so idle connections stay small.
+            self.buf = vec![0; RECV_BUFFER];
+        }
+        let want = limit.clamp(1, self.buf.len());
+        let n = io.recv(&mut self.buf[..want])?;
+        self.framing.observe(&self.buf[..n]);
+        self.start = 0;
+        self.end = n;
+        Ok(n)
+    }
+}
+
+/// Adapts a transport to the `io::Write` rustls sends through.
+struct Sink<'a>(&'a mut dyn Transport);
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.send(&[IoSlice::new(buf)])
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.0.send(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Result of moving ciphertext from the transport into rustls.
+enum Pumped {
+    Progress,
+    WouldBlock,
+    Eof,
+}
+
+/// The locked state of a connection.
+struct Tls {
+    engine: Engine,
+    inbuf: InBuf,
+    close_sent: bool,
+    peer_closed: bool,
+    transport_eof: bool,
+    hello: Option<HelloInfo>,
+}
+
+impl Tls {
+    /// Sends queued ciphertext; `Ok(false)` means the transport is full.
+    fn flush(&mut self, io: &mut dyn Transport) -> Result<bool> {
+        let Engine::Active(conn) = &mut self.engine else {
+            return Ok(true);
+        };
+        while conn.wants_write() {
+            match conn.write_tls(&mut Sink(io)) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+        Ok(true)
+    }
+
+    /// Receives ciphertext (if none is buffered) and lets rustls process it.
+    ///
+    /// With `exact`, no byte past the current record is taken from the
+    /// transport: after close_notify the stream may continue in plaintext.
+    fn pump(&mut self, io: &mut dyn Transport, exact: bool) -> Result<Pumped> {
+        if self.inbuf.is_empty() {
+            let limit = if exact {
+                self.inbuf.framing.remainder()
+            } else {
+                RECV_BUFFER
+            };
+            match self.inbuf.fill(io, limit) {
+                Ok(0) => {
+                    self.transport_eof = true;
+                    if let Engine::Active(conn) = &mut self.engine {
+                        // An empty read tells rustls the stream ended.
+                        let _ = conn.read_tls(&mut io::empty());
+                    }
+                    self.process(io)?;
+                    return Ok(Pumped::Eof);
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Pumped::WouldBlock),
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+        let Engine::Active(conn) = &mut self.engine else {
+            return Err(Error::State("connection is not established"));
+        };
+        let mut data = self.inbuf.data();
+        let n = match conn.read_tls(&mut data) {
+            Ok(n) => n,
+            // rustls holds a full record or unread plaintext; process before feeding more.
+            Err(_) => 0,
+        };
+        self.inbuf.consume(n);
+        self.process(io)?;
+        if n == 0 && !self.inbuf.is_empty() {
+            let Engine::Active(conn) = &self.engine else {
+                return Ok(Pumped::Progress);
+            };
+            if conn.wants_read() {
+                return Err(Error::ssl("RECORD_LAYER_FAILURE", "record layer failure"));
+            }
+        }
+        Ok(Pumped::Progress)
+    }
+
+    /// Runs rustls over received records; a fatal error is sent to the peer as an alert.
+    fn process(&mut self, io: &mut dyn Transport) -> Result<()> {
+        let Engine::Active(conn) = &mut self.engine else {
+            return Ok(());
+        };
+        match conn.process_new_packets() {
+            Ok(state) => {
+                if state.peer_has_closed() {
+                    self.peer_closed = true;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                // Best effort: tell the peer why before giving up.
+                let _ = self.flush(io);
+                self.engine = Engine::Failed;
+                Err(e.into())
+            }
+        }
+    }
+
+    fn active(&mut self) -> Result<&mut rustls::Connection> {
+        match &mut self.engine {
+            Engine::Active(conn) => Ok(conn),
+            Engine::Failed => Err(Error::ssl("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown")),
+            _ => Err(Error::State("handshake not complete")),
+        }
+    }
+
+    fn handshake_step(&mut self, io: &mut dyn Transport) -> Result<Step<HandshakeStatus>> {
+        loop {
+            match &mut self.engine {
+                Engine::Accepting(_) => {
+                    if let Some(step) = self.accept_step(io)? {
+                        return Ok(step);
+                    }
+                }
+                Engine::Hello(_) => {
+                    return Err(Error::State("the server config has not been chosen"))
+                }
+                Engine::Failed => {
+                    return Err(Error::ssl("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown"))
+                }
+                Engine::Active(_) => {
+                    if !self.flush(io)? {
+                        return Ok(Step::Wait(Need::Write));
+                    }
+                    if !self.active()?.is_handshaking() {
+                        return Ok(Step::Done(HandshakeStatus::Complete));
+                    }
+                    match self.pump(io, false)? {
+                        Pumped::Progress => {}
+                        Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
+                        Pumped::Eof => return Err(Error::Eof),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Feeds the acceptor; `None` means call again.
+    fn accept_step(&mut self, io: &mut dyn Transport) -> Result<Option<Step<HandshakeStatus>>> {
+        if self.inbuf.is_empty() {
+            match self.inbuf.fill(io, RECV_BUFFER) {
+                Ok(0) => return Err(Error::Eof),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(Some(Step::Wait(Need::Read)))
+                }
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+        let Engine::Accepting(acceptor) = &mut self.engine else {
+            return Ok(None);
+        };
+        let mut data = self.inbuf.data();
+        let n = acceptor
+            .read_tls(&mut data)
+            .map_err(|_| Error::ssl("PACKET_LENGTH_TOO_LONG", "packet length too long"))?;
+        self.inbuf.consume(n);
+        match acceptor.accept() {
+            Ok(None) => Ok(None),
+            Ok(Some(accepted)) => {
+                let hello = accepted.client_hello();
+                let info = HelloInfo {
+                    server_name: hello.server_name().map(str::to_owned),
+                    alpn: hello
+                        .alpn()
+                        .map(|it| it.map(<[u8]>::to_vec).collect())
+                        .unwrap_or_default(),
+                };
+                self.hello = Some(info.clone());
+                self.engine = Engine::Hello(Box::new(accepted));
+                Ok(Some(Step::Done(HandshakeStatus::ClientHello(info))))
+            }
+            Err((e, mut alert)) => {
+                let _ = alert.write_all(&mut Sink(io));
+                self.engine = Engine::Failed;
+                Err(e.into())
+            }
+        }
+    }
+
+    fn read_step(&mut self, buf: &mut [u8], io: &mut dyn Transport) -> Result<Step<usize>> {
+        loop {
+            let conn = self.active()?;
+            match conn.reader().read(buf) {
+                Ok(0) => {
+                    self.peer_closed = true;
+                    return Err(Error::ZeroReturn);
+                }
+                Ok(n) => return Ok(Step::Done(n)),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(Error::Eof),
+                Err(e) => return Err(Error::Io(e)),
+            }
+            // Answer what the peer asked for (key updates, alerts) without insisting.
+            self.flush(io)?;
+            match self.pump(io, false)? {
+                Pumped::Progress | Pumped::Eof => {}
+                Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
+            }
+        }
+    }
+
+    /// Encrypts and sends from `data[*done..]`; `None` means everything was sent.
+    fn write_step(
+        &mut self,
+        data: &[u8],
+        done: &mut usize,
+        io: &mut dyn Transport,
+    ) -> Result<Option<Need>> {
+        loop {
+            if !self.flush(io)? {
+                return Ok(Some(Need::Write));
+            }
+            if *done == data.len() {
+                return Ok(None);
+            }
+            let end = data.len().min(*done + WRITE_CHUNK);
+            let n = self.active()?.writer().write(&data[*done..end])?;
+            *done += n;
+        }
+    }
+
+    fn shutdown_step(&mut self, io: &mut dyn Transport) -> Result<Step<()>> {
+        let conn = match &mut self.engine {
+            Engine::Active(conn) => conn,
+            Engine::Failed => return Ok(Step::Done(())),
+            _ => {
+                return Err(Error::ssl(
+                    "SHUTDOWN_WHILE_IN_INIT",
+                    "shutdown while in init",
+                ))
+            }
+        };
+        if !self.close_sent {
+            conn.send_close_notify();
+            self.close_sent = true;
+        }
+        loop {
+            if !self.flush(io)? {
+                return Ok(Step::Wait(Need::Write));
+            }
+            if self.peer_closed || self.transport_eof {
+                return Ok(Step::Done(()));
+            }
+            // Data still in flight from the peer is discarded, as OpenSSL does.
+            let mut scratch = [0u8; 4096];
+            loop {
+                match self.active()?.reader().read(&mut scratch) {
+                    Ok(0) => {
+                        self.peer_closed = true;
+                        return Ok(Step::Done(()));
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                        return Ok(Step::Done(()))
+                    }
+                    Err(_) => break,
+                }
+            }
+            match self.pump(io, true)? {
+                Pumped::Progress | Pumped::Eof => {}
+                Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
+            }
+        }
+    }
+}
+
+/// One TLS connection, client or server.
+pub struct Connection {
+    role: Role,
+    tls: Mutex<Tls>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+impl Connection {
+    fn with_engine(role: Role, engine: Engine) -> Self {
+        Connection {
+            role,
+            tls: Mutex::new(Tls {
+                engine,
+                inbuf: InBuf::default(),
+                close_sent: false,
+                peer_closed: false,
+                transport_eof: false,
+                hello: None,
+            }),
+        }
+    }
+
+    /// A client connection; `server_name` is `None` when no SNI may be sent.
+    pub fn client(config: Arc<ClientConfig>, server_name: Option<&str>) -> Result<Self> {
+        let name = match server_name {
+            Some(host) => ServerName::try_from(host.to_owned())
+                .map_err(|_| Error::Value(format!("invalid server_hostname {host:?}")))?,
+            // rustls needs a name; an IP address makes it send no SNI, which is
+            // what OpenSSL does without one. Host-name checks are off in that case.
+            None => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
+        };
+        let conn = ClientConnection::new(config, name)?;
+        Ok(Self::with_engine(Role::Client, Engine::Active(conn.into())))
+    }
+
+    /// A server connection; its config is chosen once the ClientHello is in.
+    pub fn server() -> Self {
+        Self::with_engine(Role::Server, Engine::Accepting(Box::default()))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Tls> {
+        // A panic while locked cannot leave rustls half-updated in a way that
+        // matters more than failing the connection, so poisoning is ignored.
+        self.tls.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Which side this is.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Drives the handshake as far as the transport allows.
+    pub fn handshake(&self, io: &mut dyn Transport) -> Result<HandshakeStatus> {
+        loop {
+            let need = match self.lock().handshake_step(io)? {
+                Step::Done(status) => return Ok(status),
+                Step::Wait(need) => need,
+            };
+            io.wait(need, Operation::Handshake)?;
+        }
+    }
+
+    /// Continues a server handshake with the config chosen for the ClientHello.
+    pub fn accept(&self, config: Arc<ServerConfig>, io: &mut dyn Transport) -> Result<()> {
+        let mut tls = self.lock();
+        let Engine::Hello(accepted) = std::mem::replace(&mut tls.engine, Engine::Failed) else {
+            return Err(Error::State("no ClientHello is waiting"));
+        };
+        match accepted.into_connection(config) {
+            Ok(conn) => {
+                tls.engine = Engine::Active(conn.into());
+                Ok(())
+            }
+            Err((e, mut alert)) => {
+                let _ = alert.write_all(&mut Sink(io));
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Whether the handshake has completed.
+    pub fn is_established(&self) -> bool {
+        match &self.lock().engine {
+            Engine::Active(conn) => !conn.is_handshaking(),
+            _ => false,
+        }
+    }
+
+    /// Decrypts into `buf`; returns the byte count (0 only for an empty `buf`).
+    pub fn read(&self, buf: &mut [u8], io: &mut dyn Transport) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let need = match self.lock().read_step(buf, io)? {
+                Step::Done(n) => return Ok(n),
+                Step::Wait(need) => need,
+            };
+            io.wait(need, Operation::Read)?;
+        }
+    }
+
+    /// Encrypts and sends `data`. Blocking transports send all of it;
+    /// non-blocking ones return how much was taken (queued data goes out first next time).
+    pub fn write(&self, data: &[u8], io: &mut dyn Transport) -> Result<usize> {
+        let mut done = 0;
+        loop {
+            let need = match self.lock().write_step(data, &mut done, io)? {
+                None => return Ok(done),
+                Some(need) => need,
+            };
+            if done > 0 && io.is_nonblocking() {
+                return Ok(done);
+            }
+            io.wait(need, Operation::Write)?;
+        }
+    }
+
+    /// Sends close_notify and waits for the peer's.
+    pub fn shutdown(&self, io: &mut dyn Transport) -> Result<()> {
+        loop {
+            let need = match self.lock().shutdown_step(io)? {
+                Step::Done(()) => return Ok(()),
+                Step::Wait(need) => need,
+            };
+            io.wait(need, Operation::Read)?;
+        }
+    }
+
+    /// Decrypted bytes ready to be read without touching the transport.
+    pub fn pending(&self) -> usize {
+        let mut tls = self.lock();
+        match &mut tls.engine {
+            Engine::Active(conn) => conn
+                .process_new_packets()
+                .map(|s| s.plaintext_bytes_to_read())
+                .unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// Facts about the negotiated connection, if the handshake got far enough.
+    pub fn info(&self) -> ConnectionInfo {
+        let tls = self.lock();
+        let mut info = ConnectionInfo {
+            server_name: tls.hello.as_ref().and_then(|h| h.server_name.clone()),
+            ..ConnectionInfo::default()
+        };
+        if let Engine::Active(conn) = &tls.engine {
+            info.established = !conn.is_handshaking();
+            info.version = conn.protocol_version().map(version_name);
+            info.cipher_suite = conn.negotiated_cipher_suite().map(|s| s.suite());
+            info.alpn = conn.alpn_protocol().map(<[u8]>::to_vec);
+            info.group = conn.negotiated_key_exchange_group().map(|g| g.name());
+            info.resumed = conn.handshake_kind() == Some(HandshakeKind::Resumed);
+            info.peer_certificates = conn
+                .peer_certificates()
+                .map(|c| c.iter().map(|d| d.clone().into_owned()).collect())
+                .unwrap_or_default();
+        }
+        info
+    }
+
+    /// Derives keying material (RFC 5705 / RFC 8446 section 7.5).
+    pub fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        len: usize,
+    ) -> Result<Vec<u8>> {
+        let mut tls = self.lock();
+        let conn = tls.active()?;
+        let mut out = vec![0u8; len];
+        conn.export_keying_material(&mut out, label, context)?;
+        Ok(out)
+    }
+}
+
+/// What Python can ask about a connection.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionInfo {
+    /// Whether the handshake completed.
+    pub established: bool,
+    /// `version()`.
+    pub version: Option<&'static str>,
+    /// The negotiated suite.
+    pub cipher_suite: Option<rustls::CipherSuite>,
+    /// `selected_alpn_protocol()`, raw.
+    pub alpn: Option<Vec<u8>>,
+    /// The key-exchange group.
+    pub group: Option<rustls::NamedGroup>,
+    /// `session_reused`.
+    pub resumed: bool,
+    /// The peer's certificates, leaf first, as sent.
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// SNI received by a server.
+    pub server_name: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn framing_stops_at_record_ends() {
+        let mut f = Framing::default();
+        assert_eq!(f.remainder(), 5);
+        f.observe(&[23, 3, 3]);
+        assert_eq!(f.remainder(), 2);
+        f.observe(&[0, 19]);
+        assert_eq!(f.remainder(), 19);
+        f.observe(&[0; 10]);
+        assert_eq!(f.remainder(), 9);
+        // The rest of this record plus a whole second one in one chunk.
+        let mut chunk = vec![0; 9];
+        chunk.extend_from_slice(&[21, 3, 3, 0, 2, 1, 0]);
+        f.observe(&chunk);
+        assert_eq!(f.remainder(), 5);
+    }
+}

@@ -1,0 +1,490 @@
+//! Context settings and the rustls configurations compiled from them.
+//!
+//! A [`Context`] holds every setting of an `SSLContext` in one place. The
+//! rustls `ClientConfig`/`ServerConfig` are compiled on first use and kept
+//! until a setting changes, so connections share one config: that is what
+//! makes resumption work and keeps per-connection cost low.
+
+use std::sync::Arc;
+
+use rustls::client::{ClientSessionMemoryCache, ResolvesClientCert, Resumption};
+use rustls::crypto::{aws_lc_rs, CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::server::{ClientHello, NoClientAuth, ResolvesServerCert, ServerSessionMemoryCache};
+use rustls::sign::CertifiedKey;
+use rustls::{
+    ClientConfig, ProtocolVersion, ServerConfig, SignatureScheme, SupportedCipherSuite,
+    SupportedProtocolVersion,
+};
+
+use crate::error::{Error, Result};
+use crate::verify::{TrustStore, Verifier, VerifyMode, VerifyPolicy, SUPPORTED_VERIFY_FLAGS};
+
+/// `ssl.PROTOCOL_TLS` (either side).
+pub const PROTOCOL_TLS: i32 = 2;
+/// `ssl.PROTOCOL_TLSv1`.
+pub const PROTOCOL_TLSV1: i32 = 3;
+/// `ssl.PROTOCOL_TLSv1_1`.
+pub const PROTOCOL_TLSV1_1: i32 = 4;
+/// `ssl.PROTOCOL_TLSv1_2`.
+pub const PROTOCOL_TLSV1_2: i32 = 5;
+/// `ssl.PROTOCOL_TLS_CLIENT`.
+pub const PROTOCOL_TLS_CLIENT: i32 = 16;
+/// `ssl.PROTOCOL_TLS_SERVER`.
+pub const PROTOCOL_TLS_SERVER: i32 = 17;
+
+/// `TLSVersion.MINIMUM_SUPPORTED`.
+pub const PROTO_MINIMUM_SUPPORTED: i32 = -2;
+/// `TLSVersion.MAXIMUM_SUPPORTED`.
+pub const PROTO_MAXIMUM_SUPPORTED: i32 = -1;
+/// `TLSVersion.SSLv3`.
+pub const PROTO_SSLV3: i32 = 0x300;
+/// `TLSVersion.TLSv1`.
+pub const PROTO_TLSV1: i32 = 0x301;
+/// `TLSVersion.TLSv1_1`.
+pub const PROTO_TLSV1_1: i32 = 0x302;
+/// `TLSVersion.TLSv1_2`.
+pub const PROTO_TLSV1_2: i32 = 0x303;
+/// `TLSVersion.TLSv1_3`.
+pub const PROTO_TLSV1_3: i32 = 0x304;
+
+/// `ssl.OP_NO_TLSv1_2`.
+pub const OP_NO_TLSV1_2: u64 = 0x0800_0000;
+/// `ssl.OP_NO_TLSv1_3`.
+pub const OP_NO_TLSV1_3: u64 = 0x2000_0000;
+/// `ssl.OP_NO_TICKET`.
+pub const OP_NO_TICKET: u64 = 0x4000;
+/// `ssl.OP_CIPHER_SERVER_PREFERENCE`.
+pub const OP_CIPHER_SERVER_PREFERENCE: u64 = 0x0040_0000;
+/// The options a new context starts with, as in CPython over OpenSSL 3.
+pub const DEFAULT_OPTIONS: u64 = 0x8252_0050;
+/// Options that can never be cleared, as in CPython (`OP_NO_SSLv2` is 0 there).
+const FIXED_OPTIONS: u64 = 0;
+
+/// `ssl.HOSTFLAG_NO_PARTIAL_WILDCARDS`, CPython's default host flags.
+pub const DEFAULT_HOST_FLAGS: u32 = 0x4;
+/// `ssl.VERIFY_X509_TRUSTED_FIRST`, CPython's default verify flags.
+pub const DEFAULT_VERIFY_FLAGS: u32 = 0x8000;
+
+/// Which ends of a connection a context may serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The connecting side.
+    Client,
+    /// The accepting side.
+    Server,
+}
+
+/// Every setting of an `SSLContext`.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The `PROTOCOL_*` the context was created with.
+    pub protocol: i32,
+    /// `verify_mode`.
+    pub verify_mode: VerifyMode,
+    /// `check_hostname`.
+    pub check_hostname: bool,
+    /// `_host_flags` (`HOSTFLAG_*`).
+    pub host_flags: u32,
+    /// `verify_flags` (`VERIFY_*`).
+    pub verify_flags: u32,
+    /// `options` (`OP_*`).
+    pub options: u64,
+    /// `minimum_version` as a `PROTO_*` value.
+    pub minimum_version: i32,
+    /// `maximum_version` as a `PROTO_*` value.
+    pub maximum_version: i32,
+    /// ALPN protocols in preference order.
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// TLS 1.2 suites chosen by `set_ciphers`, or `None` for the default string.
+    pub tls12_suites: Option<Vec<rustls::CipherSuite>>,
+    /// The local certificate chain and key.
+    pub certified_key: Option<Arc<CertifiedKey>>,
+    /// Trusted certificates and CRLs.
+    pub trust: TrustStore,
+    /// TLS 1.3 tickets a server sends after a full handshake.
+    pub num_tickets: usize,
+    /// `security_level`.
+    pub security_level: i32,
+    /// `post_handshake_auth` (stored; rustls cannot perform it).
+    pub post_handshake_auth: bool,
+}
+
+impl Settings {
+    /// The defaults CPython gives a new context of `protocol`.
+    pub fn new(protocol: i32) -> Result<Self> {
+        let (verify_mode, check_hostname, minimum_version) = match protocol {
+            PROTOCOL_TLS_CLIENT => (VerifyMode::Required, true, PROTO_TLSV1_2),
+            PROTOCOL_TLS_SERVER | PROTOCOL_TLS => (VerifyMode::None, false, PROTO_TLSV1_2),
+            PROTOCOL_TLSV1_2 => (VerifyMode::None, false, PROTO_MINIMUM_SUPPORTED),
+            PROTOCOL_TLSV1 | PROTOCOL_TLSV1_1 => {
+                return Err(Error::Value(format!(
+                    "invalid or unsupported protocol version {protocol}: rustls has no TLS 1.0/1.1"
+                )))
+            }
+            _ => {
+                return Err(Error::Value(format!(
+                    "invalid or unsupported protocol version {protocol}"
+                )))
+            }
+        };
+        Ok(Settings {
+            protocol,
+            verify_mode,
+            check_hostname,
+            host_flags: DEFAULT_HOST_FLAGS,
+            verify_flags: DEFAULT_VERIFY_FLAGS,
+            options: DEFAULT_OPTIONS,
+            minimum_version,
+            maximum_version: PROTO_MAXIMUM_SUPPORTED,
+            alpn_protocols: Vec::new(),
+            tls12_suites: None,
+            certified_key: None,
+            trust: TrustStore::default(),
+            num_tickets: 2,
+            security_level: 2,
+            post_handshake_auth: false,
+        })
+    }
+
+    /// Whether this context may create connections for `role`.
+    pub fn allows(&self, role: Role) -> bool {
+        !matches!(
+            (self.protocol, role),
+            (PROTOCOL_TLS_CLIENT, Role::Server) | (PROTOCOL_TLS_SERVER, Role::Client)
+        )
+    }
+
+    /// The TLS versions the settings leave enabled, oldest first.
+    pub fn enabled_versions(&self) -> Vec<&'static SupportedProtocolVersion> {
+        let fixed_12 = self.protocol == PROTOCOL_TLSV1_2;
+        let lo = match self.minimum_version {
+            PROTO_MINIMUM_SUPPORTED => PROTO_TLSV1_2,
+            v => v,
+        };
+        let hi = match self.maximum_version {
+            PROTO_MAXIMUM_SUPPORTED => PROTO_TLSV1_3,
+            v => v,
+        };
+        let mut out = Vec::new();
+        if lo <= PROTO_TLSV1_2 && hi >= PROTO_TLSV1_2 && self.options & OP_NO_TLSV1_2 == 0 {
+            out.push(&rustls::version::TLS12);
+        }
+        if !fixed_12
+            && lo <= PROTO_TLSV1_3
+            && hi >= PROTO_TLSV1_3
+            && self.options & OP_NO_TLSV1_3 == 0
+        {
+            out.push(&rustls::version::TLS13);
+        }
+        out
+    }
+
+    /// Validates a `minimum_version`/`maximum_version` value.
+    pub fn check_version_value(&self, v: i32) -> Result<()> {
+        if self.protocol == PROTOCOL_TLSV1_2 {
+            return Err(Error::Value(
+                "The context's protocol doesn't support modification of highest and lowest version."
+                    .into(),
+            ));
+        }
+        match v {
+            PROTO_MINIMUM_SUPPORTED
+            | PROTO_MAXIMUM_SUPPORTED
+            | PROTO_SSLV3
+            | PROTO_TLSV1
+            | PROTO_TLSV1_1
+            | PROTO_TLSV1_2
+            | PROTO_TLSV1_3 => Ok(()),
+            _ => Err(Error::Value(format!("Unsupported TLS/SSL version 0x{v:x}"))),
+        }
+    }
+
+    /// Validates new `verify_flags`: a flag rustssl cannot honour is refused, never ignored.
+    pub fn check_verify_flags(flags: u32) -> Result<()> {
+        let unsupported = flags & !SUPPORTED_VERIFY_FLAGS;
+        if unsupported != 0 {
+            return Err(Error::Unsupported(format!(
+                "verify_flags 0x{unsupported:x} cannot be enforced by rustssl (rustls has no proxy-certificate support)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Applies `options`, keeping the bits that cannot be cleared.
+    pub fn set_options(&mut self, options: u64) {
+        self.options = options | FIXED_OPTIONS;
+    }
+}
+
+/// A context: settings plus the configs compiled from them.
+#[derive(Debug)]
+pub struct Context {
+    settings: Settings,
+    client: Option<Arc<ClientConfig>>,
+    server: Option<Arc<ServerConfig>>,
+    server_no_alpn: Option<Arc<ServerConfig>>,
+    /// Survives config rebuilds so sessions stay resumable across setting changes.
+    client_sessions: Arc<ClientSessionMemoryCache>,
+    server_sessions: Arc<ServerSessionMemoryCache>,
+    ticketer: Option<Arc<dyn rustls::server::ProducesTickets>>,
+}
+
+impl Context {
+    /// A context with CPython's defaults for `protocol`.
+    pub fn new(protocol: i32) -> Result<Self> {
+        Ok(Context {
+            settings: Settings::new(protocol)?,
+            client: None,
+            server: None,
+            server_no_alpn: None,
+            client_sessions: Arc::new(ClientSessionMemoryCache::new(256)),
+            server_sessions: ServerSessionMemoryCache::new(20_480),
+            ticketer: None,
+        })
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Changes settings through `f`; the compiled configs are dropped only if `f` succeeds.
+    pub fn update<T>(&mut self, f: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
+        let out = f(&mut self.settings)?;
+        self.client = None;
+        self.server = None;
+        self.server_no_alpn = None;
+        Ok(out)
+    }
+
+    /// The crypto provider with the suites and groups these settings select.
+    pub fn provider(&self) -> CryptoProvider {
+        let mut provider = aws_lc_rs::default_provider();
+        if let Some(chosen) = &self.settings.tls12_suites {
+            let tls13 = provider
+                .cipher_suites
+                .iter()
+                .copied()
+                .filter(|s| matches!(s, SupportedCipherSuite::Tls13(_)));
+            let tls12 = chosen.iter().filter_map(|want| {
+                provider
+                    .cipher_suites
+                    .iter()
+                    .copied()
+                    .find(|s| s.suite() == *want)
+            });
+            provider.cipher_suites = tls13.chain(tls12).collect();
+        }
+        provider
+    }
+
+    fn versions(&self) -> Result<Vec<&'static SupportedProtocolVersion>> {
+        let v = self.settings.enabled_versions();
+        if v.is_empty() {
+            return Err(Error::ssl(
+                "NO_PROTOCOLS_AVAILABLE",
+                "no protocols available",
+            ));
+        }
+        Ok(v)
+    }
+
+    fn verifier(&self, algorithms: WebPkiSupportedAlgorithms, role: Role) -> Result<Arc<Verifier>> {
+        let s = &self.settings;
+        let policy = VerifyPolicy {
+            mode: s.verify_mode,
+            check_hostname: s.check_hostname && role == Role::Client,
+            host_flags: s.host_flags,
+            flags: s.verify_flags,
+        };
+        Ok(Arc::new(Verifier::new(&s.trust, policy, algorithms)?))
+    }
+
+    /// The client config, compiled now if a setting changed since the last call.
+    pub fn client_config(&mut self) -> Result<Arc<ClientConfig>> {
+        if let Some(c) = &self.client {
+            return Ok(c.clone());
+        }
+        let provider = Arc::new(self.provider());
+        let verifier = self.verifier(provider.signature_verification_algorithms, Role::Client)?;
+        let builder = ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(&self.versions()?)
+            .map_err(Error::from)?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier);
+        let mut config = match &self.settings.certified_key {
+            Some(ck) => builder.with_client_cert_resolver(Arc::new(FixedIdentity(ck.clone()))),
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols = self.settings.alpn_protocols.clone();
+        config.resumption = Resumption::store(self.client_sessions.clone());
+        let config = Arc::new(config);
+        self.client = Some(config.clone());
+        Ok(config)
+    }
+
+    /// The server config; `with_alpn == false` gives the variant used when
+    /// the client shares no ALPN protocol with us (OpenSSL then goes on without ALPN).
+    pub fn server_config(&mut self, with_alpn: bool) -> Result<Arc<ServerConfig>> {
+        let cached = if with_alpn {
+            &self.server
+        } else {
+            &self.server_no_alpn
+        };
+        if let Some(c) = cached {
+            return Ok(c.clone());
+        }
+        let provider = Arc::new(self.provider());
+        let builder = ServerConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(&self.versions()?)
+            .map_err(Error::from)?;
+        let builder = if self.settings.verify_mode == VerifyMode::None {
+            builder.with_client_cert_verifier(Arc::new(NoClientAuth))
+        } else {
+            builder.with_client_cert_verifier(
+                self.verifier(provider.signature_verification_algorithms, Role::Server)?,
+            )
+        };
+        let mut config = builder
+            .with_cert_resolver(Arc::new(FixedIdentity(self.settings.certified_key.clone())));
+        if with_alpn {
+            config.alpn_protocols = self.settings.alpn_protocols.clone();
+        }
+        config.ignore_client_order = self.settings.options & OP_CIPHER_SERVER_PREFERENCE != 0;
+        config.session_storage = self.server_sessions.clone();
+        config.send_tls13_tickets = self.settings.num_tickets;
+        if self.settings.options & OP_NO_TICKET == 0 {
+            if self.ticketer.is_none() {
+                self.ticketer = Some(aws_lc_rs::Ticketer::new().map_err(Error::from)?);
+            }
+            if let Some(t) = &self.ticketer {
+                config.ticketer = t.clone();
+            }
+        }
+        let config = Arc::new(config);
+        if with_alpn {
+            self.server = Some(config.clone());
+        } else {
+            self.server_no_alpn = Some(config.clone());
+        }
+        Ok(config)
+    }
+}
+
+/// The one local identity of a context, offered for every handshake.
+#[derive(Debug)]
+struct FixedIdentity<T>(T);
+
+impl ResolvesServerCert for FixedIdentity<Option<Arc<CertifiedKey>>> {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.0.clone()
+    }
+}
+
+impl ResolvesClientCert for FixedIdentity<Arc<CertifiedKey>> {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.0.key.choose_scheme(sigschemes).map(|_| self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+/// The OpenSSL name of a key-exchange group.
+pub fn group_name(g: rustls::NamedGroup) -> &'static str {
+    use rustls::NamedGroup as G;
+    match g {
+        G::X25519 => "x25519",
+        G::X448 => "x448",
+        G::secp256r1 => "prime256v1",
+        G::secp384r1 => "secp384r1",
+        G::secp521r1 => "secp521r1",
+        G::X25519MLKEM768 => "X25519MLKEM768",
+        G::secp256r1MLKEM768 => "SecP256r1MLKEM768",
+        G::MLKEM768 => "MLKEM768",
+        G::MLKEM1024 => "MLKEM1024",
+        _ => "unknown",
+    }
+}
+
+/// The `PROTO_*` value of a negotiated version.
+pub fn proto_value(v: ProtocolVersion) -> i32 {
+    i32::from(u16::from(v))
+}
+
+/// The name Python's `version()` gives a negotiated version.
+pub fn version_name(v: ProtocolVersion) -> &'static str {
+    match v {
+        ProtocolVersion::TLSv1_3 => "TLSv1.3",
+        ProtocolVersion::TLSv1_2 => "TLSv1.2",
+        ProtocolVersion::TLSv1_1 => "TLSv1.1",
+        ProtocolVersion::TLSv1_0 => "TLSv1",
+        ProtocolVersion::SSLv3 => "SSLv3",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_cpython() {
+        let s = Settings::new(PROTOCOL_TLS_CLIENT).unwrap();
+        assert_eq!(s.verify_mode, VerifyMode::Required);
+        assert!(s.check_hostname);
+        assert_eq!(s.minimum_version, PROTO_TLSV1_2);
+        assert_eq!(s.options, DEFAULT_OPTIONS);
+        assert!(!s.allows(Role::Server));
+        let s = Settings::new(PROTOCOL_TLS_SERVER).unwrap();
+        assert_eq!(s.verify_mode, VerifyMode::None);
+        assert!(!s.allows(Role::Client));
+        assert!(Settings::new(PROTOCOL_TLSV1).is_err());
+    }
+
+    #[test]
+    fn versions_honour_options_and_bounds() {
+        let mut s = Settings::new(PROTOCOL_TLS).unwrap();
+        assert_eq!(s.enabled_versions().len(), 2);
+        s.options |= OP_NO_TLSV1_3;
+        assert_eq!(s.enabled_versions(), vec![&rustls::version::TLS12]);
+        s.options &= !OP_NO_TLSV1_3;
+        s.minimum_version = PROTO_TLSV1_3;
+        assert_eq!(s.enabled_versions(), vec![&rustls::version::TLS13]);
+        s.maximum_version = PROTO_TLSV1_2;
+        assert!(s.enabled_versions().is_empty());
+    }
+
+    #[test]
+    fn config_is_cached_until_a_setting_changes() {
+        let mut ctx = Context::new(PROTOCOL_TLS_CLIENT).unwrap();
+        let a = ctx.client_config().unwrap();
+        let b = ctx.client_config().unwrap();
+        assert!(Arc::ptr_eq(&a, &b));
+        ctx.update(|s| {
+            s.alpn_protocols = vec![b"h2".to_vec()];
+            Ok(())
+        })
+        .unwrap();
+        let c = ctx.client_config().unwrap();
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(c.alpn_protocols, vec![b"h2".to_vec()]);
+    }
+
+    #[test]
+    fn no_versions_is_an_error() {
+        let mut ctx = Context::new(PROTOCOL_TLS_CLIENT).unwrap();
+        ctx.update(|s| {
+            s.options |= OP_NO_TLSV1_2 | OP_NO_TLSV1_3;
+            Ok(())
+        })
+        .unwrap();
+        let err = ctx.client_config().unwrap_err();
+        assert!(err.to_string().contains("NO_PROTOCOLS_AVAILABLE"));
+    }
+}

@@ -1,0 +1,357 @@
+//! The single error type of the core.
+//!
+//! Each variant is one outcome that Python's `ssl` tells apart; the glue
+//! crate maps each to its Python exception in exactly one place.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+use rustls::{CertificateError, InvalidMessage, PeerIncompatible};
+
+use crate::codes::{self, ssl_error};
+
+/// Which blocking operation ran out of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// The TLS handshake.
+    Handshake,
+    /// Reading application data.
+    Read,
+    /// Writing application data.
+    Write,
+}
+
+impl Operation {
+    /// The word CPython uses in "The read operation timed out".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Handshake => "handshake",
+            Operation::Read => "read",
+            Operation::Write => "write",
+        }
+    }
+}
+
+/// Every way a core operation can fail.
+#[derive(Debug)]
+pub enum Error {
+    /// More input from the peer is needed (`SSLWantReadError`).
+    WantRead,
+    /// Buffered output could not be flushed yet (`SSLWantWriteError`).
+    WantWrite,
+    /// The peer closed the TLS stream with close_notify (`SSLZeroReturnError`).
+    ZeroReturn,
+    /// The transport ended without close_notify (`SSLEOFError`).
+    Eof,
+    /// An unexplained failure below TLS (`SSLSyscallError`).
+    Syscall(String),
+    /// An operating-system error, from a socket or a file (`OSError` by errno).
+    Io(io::Error),
+    /// Certificate verification failed (`SSLCertVerificationError`).
+    CertVerification {
+        /// OpenSSL's `X509_V_ERR_*` code.
+        code: i32,
+        /// OpenSSL's message for the code, possibly with detail appended.
+        message: String,
+    },
+    /// A TLS protocol or configuration failure (`SSLError`).
+    Protocol {
+        /// OpenSSL's library name, such as `SSL` or `PEM`.
+        library: &'static str,
+        /// OpenSSL's reason mnemonic, such as `NO_SHARED_CIPHER`.
+        reason: &'static str,
+        /// Human-readable text.
+        message: String,
+    },
+    /// A blocking operation ran past the socket's timeout (`TimeoutError`).
+    Timeout(Operation),
+    /// An argument had an unacceptable value (`ValueError`).
+    Value(String),
+    /// The operation is not valid in the object's current state (`ValueError` in CPython too).
+    State(&'static str),
+    /// A feature this build does not provide (`NotImplementedError`).
+    Unsupported(String),
+}
+
+/// The core's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A protocol error in the `SSL` library.
+    pub fn ssl(reason: &'static str, message: impl Into<String>) -> Self {
+        Error::Protocol {
+            library: "SSL",
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// A verification failure with OpenSSL's message for `code`.
+    pub fn verify(code: i32) -> Self {
+        Error::CertVerification {
+            code,
+            message: codes::verify::message(code).to_owned(),
+        }
+    }
+
+    /// The `SSL_ERROR_*` number Python reports as `errno`.
+    pub fn ssl_errno(&self) -> i32 {
+        match self {
+            Error::WantRead => ssl_error::WANT_READ,
+            Error::WantWrite => ssl_error::WANT_WRITE,
+            Error::ZeroReturn => ssl_error::ZERO_RETURN,
+            Error::Eof => ssl_error::EOF,
+            Error::Syscall(_) | Error::Io(_) => ssl_error::SYSCALL,
+            _ => ssl_error::SSL,
+        }
+    }
+
+    /// `[SSL: REASON] message`, the text CPython puts in `SSLError.strerror`.
+    pub fn ssl_text(&self) -> String {
+        match self {
+            Error::WantRead => "The operation did not complete (read)".into(),
+            Error::WantWrite => "The operation did not complete (write)".into(),
+            Error::ZeroReturn => "TLS/SSL connection has been closed (EOF)".into(),
+            Error::Eof => "EOF occurred in violation of protocol".into(),
+            Error::Syscall(m) => m.clone(),
+            Error::CertVerification { message, .. } => {
+                format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {message}")
+            }
+            Error::Protocol {
+                library,
+                reason,
+                message,
+            } => format!("[{library}: {reason}] {message}"),
+            other => other.to_string(),
+        }
+    }
+
+    /// The `(library, reason)` pair Python exposes on `SSLError`.
+    pub fn library_reason(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Error::Protocol {
+                library, reason, ..
+            } => Some((library, reason)),
+            Error::CertVerification { .. } => Some(("SSL", "CERTIFICATE_VERIFY_FAILED")),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "{e}"),
+            Error::Timeout(op) => write!(f, "The {} operation timed out", op.as_str()),
+            Error::Value(m) | Error::Unsupported(m) => f.write_str(m),
+            Error::State(m) => f.write_str(m),
+            other => f.write_str(&other.ssl_text()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+/// A verification failure carried through rustls inside `CertificateError::Other`,
+/// so that the OpenSSL code survives the trip.
+#[derive(Debug, Clone)]
+pub struct VerifyFailure {
+    /// OpenSSL's `X509_V_ERR_*` code.
+    pub code: i32,
+    /// The message shown after "certificate verify failed: ".
+    pub message: String,
+}
+
+impl fmt::Display for VerifyFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for VerifyFailure {}
+
+impl VerifyFailure {
+    /// A failure with OpenSSL's own message for `code`.
+    pub fn new(code: i32) -> Self {
+        VerifyFailure {
+            code,
+            message: codes::verify::message(code).to_owned(),
+        }
+    }
+
+    /// Wraps the failure so rustls can carry it as a certificate error.
+    pub fn into_rustls(self) -> rustls::Error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
+            self,
+        ))))
+    }
+}
+
+/// The OpenSSL verification code closest to a rustls certificate error.
+fn verify_code_of(e: &CertificateError) -> i32 {
+    use codes::verify::*;
+    match e {
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => CERT_HAS_EXPIRED,
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            CERT_NOT_YET_VALID
+        }
+        CertificateError::Revoked => CERT_REVOKED,
+        CertificateError::UnknownIssuer => UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+        CertificateError::UnknownRevocationStatus => UNABLE_TO_GET_CRL,
+        CertificateError::ExpiredRevocationList
+        | CertificateError::ExpiredRevocationListContext { .. } => CRL_HAS_EXPIRED,
+        CertificateError::BadSignature => CERT_SIGNATURE_FAILURE,
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            HOSTNAME_MISMATCH
+        }
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+            INVALID_PURPOSE
+        }
+        CertificateError::UnhandledCriticalExtension => UNHANDLED_CRITICAL_EXTENSION,
+        CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            CA_MD_TOO_WEAK
+        }
+        _ => UNSPECIFIED,
+    }
+}
+
+fn peer_incompatible(p: &PeerIncompatible) -> Error {
+    let reason = match p {
+        PeerIncompatible::NoCipherSuitesInCommon => "NO_SHARED_CIPHER",
+        PeerIncompatible::NoKxGroupsInCommon => "NO_SUITABLE_KEY_SHARE",
+        PeerIncompatible::NoSignatureSchemesInCommon
+        | PeerIncompatible::NoCertificateRequestSignatureSchemesInCommon => {
+            "NO_SUITABLE_SIGNATURE_ALGORITHM"
+        }
+        PeerIncompatible::ServerDoesNotSupportTls12Or13
+        | PeerIncompatible::SupportedVersionsExtensionRequired
+        | PeerIncompatible::Tls12NotOffered
+        | PeerIncompatible::Tls12NotOfferedOrEnabled
+        | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig => "UNSUPPORTED_PROTOCOL",
+        _ => "HANDSHAKE_FAILURE",
+    };
+    Error::ssl(reason, format!("{} ({p:?})", reason_text(reason)))
+}
+
+/// OpenSSL's lower-case rendering of a reason mnemonic.
+fn reason_text(reason: &str) -> String {
+    reason.to_ascii_lowercase().replace('_', " ")
+}
+
+fn invalid_message(m: &InvalidMessage) -> Error {
+    let reason = match m {
+        InvalidMessage::InvalidContentType | InvalidMessage::UnknownProtocolVersion => {
+            "WRONG_VERSION_NUMBER"
+        }
+        InvalidMessage::MessageTooLarge
+        | InvalidMessage::HandshakePayloadTooLarge
+        | InvalidMessage::CertificatePayloadTooLarge => "PACKET_LENGTH_TOO_LONG",
+        _ => "DECODE_ERROR",
+    };
+    Error::ssl(reason, format!("{} ({m:?})", reason_text(reason)))
+}
+
+impl From<rustls::Error> for Error {
+    fn from(e: rustls::Error) -> Self {
+        use rustls::Error as R;
+        match e {
+            R::InvalidCertificate(CertificateError::Other(other)) => {
+                match other.0.downcast_ref::<VerifyFailure>() {
+                    Some(f) => Error::CertVerification {
+                        code: f.code,
+                        message: f.message.clone(),
+                    },
+                    None => Error::CertVerification {
+                        code: codes::verify::UNSPECIFIED,
+                        message: other.to_string(),
+                    },
+                }
+            }
+            R::InvalidCertificate(c) => Error::verify(verify_code_of(&c)),
+            R::AlertReceived(desc) => {
+                let (reason, message) = codes::alert_reason(u8::from(desc));
+                Error::ssl(reason, message)
+            }
+            R::NoCertificatesPresented => Error::ssl(
+                "PEER_DID_NOT_RETURN_A_CERTIFICATE",
+                "peer did not return a certificate",
+            ),
+            R::DecryptError => Error::ssl("BAD_RECORD_MAC", "bad record mac"),
+            R::PeerIncompatible(p) => peer_incompatible(&p),
+            R::InvalidMessage(m) => invalid_message(&m),
+            R::PeerSentOversizedRecord => {
+                Error::ssl("PACKET_LENGTH_TOO_LONG", "packet length too long")
+            }
+            R::NoApplicationProtocol => {
+                Error::ssl("NO_APPLICATION_PROTOCOL", "no application protocol")
+            }
+            R::InappropriateMessage { .. } | R::InappropriateHandshakeMessage { .. } => {
+                Error::ssl("UNEXPECTED_MESSAGE", "unexpected message")
+            }
+            R::PeerMisbehaved(p) => {
+                Error::ssl("PEER_MISBEHAVED", format!("peer misbehaved ({p:?})"))
+            }
+            other => Error::ssl("INTERNAL_ERROR", other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_failure_survives_rustls() {
+        let e: Error = VerifyFailure::new(codes::verify::HOSTNAME_MISMATCH)
+            .into_rustls()
+            .into();
+        match &e {
+            Error::CertVerification { code, message } => {
+                assert_eq!(*code, 62);
+                assert_eq!(message, "Hostname mismatch");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(
+            e.ssl_text(),
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch"
+        );
+        assert_eq!(e.ssl_errno(), 1);
+    }
+
+    #[test]
+    fn alerts_map_to_openssl_reasons() {
+        let e: Error = rustls::Error::AlertReceived(rustls::AlertDescription::UnknownCA).into();
+        assert_eq!(e.library_reason(), Some(("SSL", "TLSV1_ALERT_UNKNOWN_CA")));
+        assert_eq!(
+            e.ssl_text(),
+            "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"
+        );
+    }
+
+    #[test]
+    fn unknown_issuer_is_code_20() {
+        let e: Error = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer).into();
+        assert!(matches!(e, Error::CertVerification { code: 20, .. }));
+    }
+
+    #[test]
+    fn errno_follows_the_variant() {
+        assert_eq!(Error::WantRead.ssl_errno(), 2);
+        assert_eq!(Error::WantWrite.ssl_errno(), 3);
+        assert_eq!(Error::ZeroReturn.ssl_errno(), 6);
+        assert_eq!(Error::Eof.ssl_errno(), 8);
+        assert_eq!(
+            Error::Timeout(Operation::Read).to_string(),
+            "The read operation timed out"
+        );
+    }
+}

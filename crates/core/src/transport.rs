@@ -1,0 +1,315 @@
+//! Where ciphertext comes from and goes to: a socket file descriptor or a
+//! pair of memory buffers (`MemoryBIO`).
+//!
+//! Transports never block in `recv`/`send`; blocking, timeouts and
+//! non-blocking behaviour all live in [`Transport::wait`], so a connection
+//! can release its lock while it waits.
+
+use std::io::{self, IoSlice};
+use std::os::fd::BorrowedFd;
+use std::time::{Duration, Instant};
+
+use rustix::event::{poll, PollFd, PollFlags, Timespec};
+use rustix::net::{RecvFlags, SendFlags};
+
+use crate::error::{Error, Operation, Result};
+
+/// What a connection waits for before it can go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Ciphertext from the peer.
+    Read,
+    /// Room to send ciphertext.
+    Write,
+}
+
+/// A source and sink of ciphertext.
+pub trait Transport {
+    /// Reads available ciphertext; `Ok(0)` is end of stream, `WouldBlock` means none yet.
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize>;
+    /// Sends ciphertext without blocking; `WouldBlock` means no room yet.
+    fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize>;
+    /// Waits until `need` can be met, or fails with the error Python expects
+    /// (`WantRead`/`WantWrite` when non-blocking, `Timeout` past the deadline).
+    fn wait(&mut self, need: Need, op: Operation) -> Result<()>;
+    /// Whether waiting is impossible, so partial progress must be returned.
+    fn is_nonblocking(&self) -> bool;
+}
+
+/// How a socket blocks, from Python's `sock.gettimeout()`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Timeout {
+    /// `None`: wait for ever.
+    Blocking,
+    /// `0.0`: never wait.
+    NonBlocking,
+    /// A positive timeout covering the whole operation.
+    After(Duration),
+}
+
+impl Timeout {
+    /// Converts Python's `gettimeout()` value.
+    pub fn from_seconds(t: Option<f64>) -> Self {
+        match t {
+            None => Timeout::Blocking,
+            Some(s) if s <= 0.0 => Timeout::NonBlocking,
+            Some(s) => Timeout::After(Duration::from_secs_f64(s)),
+        }
+    }
+}
+
+/// A connected socket, used for the length of one operation.
+#[derive(Debug)]
+pub struct FdTransport<'fd> {
+    fd: BorrowedFd<'fd>,
+    timeout: Timeout,
+    deadline: Option<Instant>,
+}
+
+impl<'fd> FdTransport<'fd> {
+    /// Starts an operation on `fd`; a timeout's deadline starts counting now.
+    pub fn new(fd: BorrowedFd<'fd>, timeout: Timeout) -> Self {
+        let deadline = match timeout {
+            Timeout::After(d) => Instant::now().checked_add(d),
+            _ => None,
+        };
+        FdTransport {
+            fd,
+            timeout,
+            deadline,
+        }
+    }
+}
+
+impl Transport for FdTransport<'_> {
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match rustix::net::recv(self.fd, &mut *buf, RecvFlags::DONTWAIT) {
+                Ok((_, n)) => return Ok(n),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let mut control = rustix::net::SendAncillaryBuffer::default();
+        loop {
+            match rustix::net::sendmsg(
+                self.fd,
+                bufs,
+                &mut control,
+                SendFlags::DONTWAIT | SendFlags::NOSIGNAL,
+            ) {
+                Ok(n) => return Ok(n),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn wait(&mut self, need: Need, op: Operation) -> Result<()> {
+        let remaining = match self.timeout {
+            Timeout::NonBlocking => {
+                return Err(match need {
+                    Need::Read => Error::WantRead,
+                    Need::Write => Error::WantWrite,
+                })
+            }
+            Timeout::Blocking => None,
+            Timeout::After(_) => {
+                let left = self
+                    .deadline
+                    .map(|d| d.saturating_duration_since(Instant::now()))
+                    .unwrap_or(Duration::MAX);
+                if left.is_zero() {
+                    return Err(Error::Timeout(op));
+                }
+                Some(left)
+            }
+        };
+        let flags = match need {
+            Need::Read => PollFlags::IN,
+            Need::Write => PollFlags::OUT,
+        };
+        let mut fds = [PollFd::new(&self.fd, flags)];
+        let spec = remaining.map(|d| Timespec {
+            tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(d.subsec_nanos()),
+        });
+        match poll(&mut fds, spec.as_ref()) {
+            Ok(0) => Err(Error::Timeout(op)),
+            Ok(_) => Ok(()),
+            // Surface EINTR so the caller can run Python's signal handlers, then retry.
+            Err(e) => Err(Error::Io(e.into())),
+        }
+    }
+
+    fn is_nonblocking(&self) -> bool {
+        self.timeout == Timeout::NonBlocking
+    }
+}
+
+/// A growable byte queue: the state of a `MemoryBIO`.
+#[derive(Debug, Default)]
+pub struct MemoryBio {
+    buf: Vec<u8>,
+    start: usize,
+    eof: bool,
+}
+
+impl MemoryBio {
+    /// An empty buffer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Bytes waiting to be read.
+    pub fn pending(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    /// Whether `write_eof` was called and everything was read.
+    pub fn eof(&self) -> bool {
+        self.eof && self.pending() == 0
+    }
+
+    /// Whether `write_eof` was called.
+    pub fn eof_written(&self) -> bool {
+        self.eof
+    }
+
+    /// Appends bytes.
+    pub fn write(&mut self, data: &[u8]) -> Result<usize> {
+        if self.eof {
+            return Err(Error::ssl(
+                "PROTOCOL_IS_SHUTDOWN",
+                "cannot write() after write_eof()",
+            ));
+        }
+        self.push(data);
+        Ok(data.len())
+    }
+
+    fn push(&mut self, data: &[u8]) {
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Marks the end of the stream.
+    pub fn write_eof(&mut self) {
+        self.eof = true;
+    }
+
+    /// Moves up to `out.len()` bytes into `out`.
+    pub fn read_into(&mut self, out: &mut [u8]) -> usize {
+        let n = out.len().min(self.pending());
+        out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+        self.start += n;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        } else if self.start > 64 * 1024 && self.start * 2 > self.buf.len() {
+            // Keep the queue from growing without bound under steady traffic.
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        n
+    }
+
+    /// Takes up to `n` bytes (all when `n` is `None`).
+    pub fn read(&mut self, n: Option<usize>) -> Vec<u8> {
+        let n = n.unwrap_or(usize::MAX).min(self.pending());
+        let mut out = vec![0; n];
+        self.read_into(&mut out);
+        out
+    }
+}
+
+/// The two `MemoryBIO`s of an `SSLObject`, used for one operation.
+#[derive(Debug)]
+pub struct BioTransport<'a> {
+    /// Ciphertext received from the peer.
+    pub incoming: &'a mut MemoryBio,
+    /// Ciphertext to be sent to the peer.
+    pub outgoing: &'a mut MemoryBio,
+}
+
+impl Transport for BioTransport<'_> {
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.incoming.read_into(buf) {
+            0 if self.incoming.eof_written() || buf.is_empty() => Ok(0),
+            0 => Err(io::ErrorKind::WouldBlock.into()),
+            n => Ok(n),
+        }
+    }
+
+    fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let mut n = 0;
+        for b in bufs {
+            self.outgoing.push(b);
+            n += b.len();
+        }
+        Ok(n)
+    }
+
+    fn wait(&mut self, need: Need, _op: Operation) -> Result<()> {
+        Err(match need {
+            Need::Read => Error::WantRead,
+            Need::Write => Error::WantWrite,
+        })
+    }
+
+    fn is_nonblocking(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_bio_is_a_fifo() {
+        let mut b = MemoryBio::new();
+        b.write(b"hello ").unwrap();
+        b.write(b"world").unwrap();
+        assert_eq!(b.pending(), 11);
+        assert_eq!(b.read(Some(5)), b"hello");
+        assert_eq!(b.read(None), b" world");
+        assert!(!b.eof());
+        b.write_eof();
+        assert!(b.eof());
+        assert!(b.write(b"x").is_err());
+    }
+
+    #[test]
+    fn bio_transport_reports_would_block_then_eof() {
+        let mut inc = MemoryBio::new();
+        let mut out = MemoryBio::new();
+        let mut buf = [0u8; 4];
+        {
+            let mut t = BioTransport {
+                incoming: &mut inc,
+                outgoing: &mut out,
+            };
+            let e = t.recv(&mut buf).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+            assert!(matches!(
+                t.wait(Need::Read, Operation::Read),
+                Err(Error::WantRead)
+            ));
+            t.send(&[IoSlice::new(b"ab"), IoSlice::new(b"c")]).unwrap();
+        }
+        assert_eq!(out.read(None), b"abc");
+        inc.write_eof();
+        let mut t = BioTransport {
+            incoming: &mut inc,
+            outgoing: &mut out,
+        };
+        assert_eq!(t.recv(&mut buf).unwrap(), 0);
+    }
+}

@@ -1,0 +1,140 @@
+//! Certificates for Python: the stdlib's dict shape and `_ssl.Certificate`.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use rustssl_core::x509::{self, AltNameValue, AttributeValue, CertDict, Name};
+use rustssl_core::Error;
+
+use crate::errors::Result;
+
+/// `ssl.ENCODING_PEM`.
+const ENCODING_PEM: i32 = 1;
+/// `ssl.ENCODING_DER`.
+const ENCODING_DER: i32 = 2;
+
+fn attribute<'py>(py: Python<'py>, v: &AttributeValue) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        AttributeValue::Text(s) => PyString::new(py, s).into_any(),
+        AttributeValue::Bytes(b) => PyBytes::new(py, b).into_any(),
+        AttributeValue::NoBits => py.None().into_bound(py),
+    })
+}
+
+/// A name as a tuple of RDN tuples of `(name, value)` pairs.
+fn name_tuple<'py>(py: Python<'py>, name: &Name) -> PyResult<Bound<'py, PyTuple>> {
+    let rdns = name
+        .iter()
+        .map(|rdn| {
+            let pairs = rdn
+                .iter()
+                .map(|(k, v)| {
+                    PyTuple::new(py, [PyString::new(py, k).into_any(), attribute(py, v)?])
+                })
+                .collect::<PyResult<Vec<_>>>()?;
+            PyTuple::new(py, pairs)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, rdns)
+}
+
+fn str_tuple<'py>(py: Python<'py>, items: &[String]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, items)
+}
+
+/// Builds the dict `getpeercert()` returns from decoded fields.
+fn to_dict<'py>(py: Python<'py>, c: &CertDict) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("subject", name_tuple(py, &c.subject)?)?;
+    d.set_item("issuer", name_tuple(py, &c.issuer)?)?;
+    d.set_item("version", c.version)?;
+    d.set_item("serialNumber", &c.serial_number)?;
+    d.set_item("notBefore", &c.not_before)?;
+    d.set_item("notAfter", &c.not_after)?;
+    if let Some(san) = &c.subject_alt_name {
+        let entries = san
+            .iter()
+            .map(|(kind, value)| {
+                let value = match value {
+                    AltNameValue::Text(s) => PyString::new(py, s).into_any(),
+                    AltNameValue::Name(n) => name_tuple(py, n)?.into_any(),
+                };
+                PyTuple::new(py, [PyString::new(py, kind).into_any(), value])
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        d.set_item("subjectAltName", PyTuple::new(py, entries)?)?;
+    }
+    if let Some(v) = &c.ocsp {
+        d.set_item("OCSP", str_tuple(py, v)?)?;
+    }
+    if let Some(v) = &c.ca_issuers {
+        d.set_item("caIssuers", str_tuple(py, v)?)?;
+    }
+    if let Some(v) = &c.crl_distribution_points {
+        d.set_item("crlDistributionPoints", str_tuple(py, v)?)?;
+    }
+    Ok(d)
+}
+
+/// Decodes a DER certificate into the stdlib's dict.
+pub fn cert_to_dict<'py>(py: Python<'py>, der: &[u8]) -> Result<Bound<'py, PyDict>> {
+    let decoded = x509::decode_certificate(der).map_err(|e| Error::Protocol {
+        library: "SSL",
+        reason: "UNKNOWN",
+        message: format!("Error decoding certificate: {e}"),
+    })?;
+    Ok(to_dict(py, &decoded)?)
+}
+
+/// `_ssl.Certificate`: one certificate of a peer's chain.
+#[pyclass(name = "Certificate", module = "_ssl", frozen)]
+pub struct PyCertificate {
+    der: Vec<u8>,
+}
+
+impl PyCertificate {
+    /// Wraps DER bytes.
+    pub fn new(der: Vec<u8>) -> Self {
+        PyCertificate { der }
+    }
+}
+
+#[pymethods]
+impl PyCertificate {
+    /// The certificate as a dict, like `getpeercert()`.
+    fn get_info<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyDict>> {
+        cert_to_dict(py, &self.der)
+    }
+
+    /// The certificate as PEM text or DER bytes.
+    #[pyo3(signature = (format = ENCODING_PEM))]
+    fn public_bytes(&self, py: Python<'_>, format: i32) -> PyResult<Py<PyAny>> {
+        match format {
+            ENCODING_DER => Ok(PyBytes::new(py, &self.der).into_any().unbind()),
+            ENCODING_PEM => Ok(
+                PyString::new(py, &x509::der_to_pem(&self.der, "CERTIFICATE"))
+                    .into_any()
+                    .unbind(),
+            ),
+            _ => Err(PyValueError::new_err("Unsupported format")),
+        }
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyCertificate>()
+            .map(|o| o.get().der == self.der)
+            .unwrap_or(false)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.der.hash(&mut h);
+        h.finish()
+    }
+
+    fn __repr__(&self) -> String {
+        "<Certificate>".to_owned()
+    }
+}

@@ -1,0 +1,166 @@
+//! `rustssl._ssl`: the extension module, shaped like CPython's `_ssl` so it
+//! can stand in for it. Only glue lives here; the work is in `rustssl-core`.
+
+use std::path::PathBuf;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
+use rustssl_core::{constants, oid, verify, x509, Error};
+
+mod bio;
+mod buffer;
+mod certs;
+mod context;
+mod errors;
+mod socket;
+
+use errors::Result;
+
+/// `_test_decode_cert(path)`: decodes the first certificate of a PEM file.
+#[pyfunction]
+fn _test_decode_cert<'py>(py: Python<'py>, path: PathBuf) -> Result<Bound<'py, PyDict>> {
+    let data = std::fs::read(&path).map_err(Error::Io)?;
+    let der = x509::pem_blocks(&data)
+        .into_iter()
+        .find(|(label, _)| label == "CERTIFICATE")
+        .map(|(_, der)| der)
+        .ok_or_else(|| Error::ssl("PEM_LIB", "Error decoding PEM-encoded file"))?;
+    certs::cert_to_dict(py, &der)
+}
+
+fn object_tuple<'py>(py: Python<'py>, o: &oid::Object) -> PyResult<Bound<'py, PyTuple>> {
+    (o.nid, o.short_name, o.long_name, o.oid).into_pyobject(py)
+}
+
+/// `txt2obj(txt, name=False)`: looks up an OID (or, with `name`, a short or long name).
+#[pyfunction]
+#[pyo3(signature = (txt, name = false))]
+fn txt2obj<'py>(py: Python<'py>, txt: &str, name: bool) -> PyResult<Bound<'py, PyTuple>> {
+    match oid::by_text(txt, name) {
+        Some(o) => object_tuple(py, o),
+        None => Err(PyValueError::new_err(format!("unknown object '{txt}'"))),
+    }
+}
+
+/// `nid2obj(nid)`: looks up an object by OpenSSL NID.
+#[pyfunction]
+fn nid2obj(py: Python<'_>, nid: i32) -> PyResult<Bound<'_, PyTuple>> {
+    if nid < 1 {
+        return Err(PyValueError::new_err("NID must be positive."));
+    }
+    match oid::by_nid(nid) {
+        Some(o) => object_tuple(py, o),
+        None => Err(PyValueError::new_err(format!("unknown NID {nid}"))),
+    }
+}
+
+/// `RAND_bytes(n)`: `n` bytes from the system CSPRNG.
+#[pyfunction(name = "RAND_bytes")]
+fn rand_bytes(py: Python<'_>, n: i64) -> Result<Bound<'_, PyBytes>> {
+    let n = usize::try_from(n).map_err(|_| PyValueError::new_err("num must be positive"))?;
+    Ok(PyBytes::new(py, &rustssl_core::random_bytes(n)?))
+}
+
+/// `RAND_status()`: the system CSPRNG is always seeded.
+#[pyfunction(name = "RAND_status")]
+fn rand_status() -> bool {
+    true
+}
+
+/// `RAND_add(string, entropy)`: accepted for compatibility. The system
+/// CSPRNG gathers its own entropy; caller data is not mixed in.
+#[pyfunction(name = "RAND_add")]
+fn rand_add(string: &Bound<'_, PyAny>, entropy: f64) -> PyResult<()> {
+    if string.extract::<&str>().is_err() && string.extract::<buffer::InBytes<'_>>().is_err() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(
+            "a str or bytes-like object is required",
+        ));
+    }
+    let _ = entropy;
+    Ok(())
+}
+
+/// `get_default_verify_paths()`: `(cafile_env, cafile, capath_env, capath)`.
+#[pyfunction]
+fn get_default_verify_paths() -> (&'static str, String, &'static str, String) {
+    let system = verify::system_paths();
+    let show = |p: Option<PathBuf>, fallback: &str| {
+        p.map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|| fallback.to_owned())
+    };
+    (
+        verify::CERT_FILE_ENV,
+        show(system.cafile, "/etc/ssl/certs/ca-certificates.crt"),
+        verify::CERT_DIR_ENV,
+        show(system.capath, "/etc/ssl/certs"),
+    )
+}
+
+/// `_generate_certificates(names, key_type)`: a fresh CA and a leaf for
+/// `names`, as `((ca_cert_pem, ca_key_pem), (leaf_cert_pem, leaf_key_pem))`.
+/// For the demo, the CLI, benchmarks and tests.
+#[pyfunction]
+#[pyo3(signature = (names, key_type = "ecdsa-p256"))]
+#[allow(clippy::type_complexity)]
+fn _generate_certificates(
+    py: Python<'_>,
+    names: Vec<String>,
+    key_type: &str,
+) -> Result<((String, String), (String, String))> {
+    let kind = rustssl_core::testcert::KeyKind::parse(key_type)?;
+    let (ca, leaf) = py.detach(|| rustssl_core::testcert::ca_and_leaf(&names, kind))?;
+    Ok(((ca.cert_pem, ca.key_pem), (leaf.cert_pem, leaf.key_pem)))
+}
+
+#[pymodule]
+fn _ssl(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<context::PyContext>()?;
+    m.add_class::<socket::PySslSocket>()?;
+    m.add_class::<bio::PyMemoryBio>()?;
+    m.add_class::<certs::PyCertificate>()?;
+    m.add_function(wrap_pyfunction!(_test_decode_cert, m)?)?;
+    m.add_function(wrap_pyfunction!(txt2obj, m)?)?;
+    m.add_function(wrap_pyfunction!(nid2obj, m)?)?;
+    m.add_function(wrap_pyfunction!(rand_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(rand_status, m)?)?;
+    m.add_function(wrap_pyfunction!(rand_add, m)?)?;
+    m.add_function(wrap_pyfunction!(get_default_verify_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(_generate_certificates, m)?)?;
+
+    for (name, value) in constants::INTEGER_CONSTANTS {
+        m.add(*name, *value)?;
+    }
+    for (name, value) in constants::FEATURE_FLAGS {
+        m.add(*name, *value)?;
+    }
+    m.add("OPENSSL_VERSION", rustssl_core::OPENSSL_VERSION)?;
+    m.add(
+        "OPENSSL_VERSION_NUMBER",
+        rustssl_core::OPENSSL_COMPAT_NUMBER,
+    )?;
+    m.add("OPENSSL_VERSION_INFO", rustssl_core::OPENSSL_COMPAT_INFO)?;
+    m.add("_OPENSSL_API_VERSION", rustssl_core::OPENSSL_COMPAT_INFO)?;
+    m.add(
+        "_DEFAULT_CIPHERS",
+        rustssl_core::ciphers::DEFAULT_CIPHER_STRING,
+    )?;
+    for name in [
+        "err_codes_to_names",
+        "err_names_to_codes",
+        "lib_codes_to_names",
+    ] {
+        m.add(name, PyDict::new(py))?;
+    }
+
+    let exc = errors::exceptions(py)?;
+    m.add("SSLError", exc.ssl_error.bind(py))?;
+    m.add("SSLZeroReturnError", exc.zero_return.bind(py))?;
+    m.add("SSLWantReadError", exc.want_read.bind(py))?;
+    m.add("SSLWantWriteError", exc.want_write.bind(py))?;
+    m.add("SSLSyscallError", exc.syscall.bind(py))?;
+    m.add("SSLEOFError", exc.eof.bind(py))?;
+    m.add("SSLCertVerificationError", exc.cert_verification.bind(py))?;
+    Ok(())
+}

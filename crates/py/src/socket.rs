@@ -1,0 +1,530 @@
+//! `_SSLSocket`: the TLS state behind both `SSLSocket` and `SSLObject`.
+//!
+//! One class serves both, as in CPython: over a socket it reads and writes
+//! the file descriptor itself with the GIL released; over memory BIOs it
+//! moves bytes between the BIOs and rustls.
+
+use std::os::fd::BorrowedFd;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Mutex;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyTuple, PyWeakrefReference};
+use rustssl_core::conn::{Connection, HandshakeStatus};
+use rustssl_core::transport::{BioTransport, FdTransport, MemoryBio, Timeout, Transport};
+use rustssl_core::verify::VerifyMode;
+use rustssl_core::{ciphers, Error};
+
+use crate::bio::PyMemoryBio;
+use crate::buffer::{InBytes, OutBuffer};
+use crate::certs::{cert_to_dict, PyCertificate};
+use crate::context::PyContext;
+use crate::errors::{Failure, Result};
+
+/// One end of an `SSLObject`'s transport.
+pub enum BioHandle {
+    /// Our own `MemoryBIO`: its queue is used in place.
+    Ours(Py<PyMemoryBio>),
+    /// Any other object with `read()`, `write()` and `eof` (the stdlib's `MemoryBIO`).
+    Foreign(Py<PyAny>),
+}
+
+impl BioHandle {
+    /// Classifies a BIO argument.
+    pub fn new(obj: &Bound<'_, PyAny>) -> Self {
+        match obj.cast::<PyMemoryBio>() {
+            Ok(ours) => BioHandle::Ours(ours.clone().unbind()),
+            Err(_) => BioHandle::Foreign(obj.clone().unbind()),
+        }
+    }
+}
+
+/// Where the connection's ciphertext goes.
+enum Io {
+    /// A socket: its descriptor (−1 once closed) and Python timeout.
+    Fd {
+        fd: AtomicI32,
+        timeout: Mutex<Timeout>,
+    },
+    /// Two memory BIOs.
+    Bio {
+        incoming: BioHandle,
+        outgoing: BioHandle,
+    },
+}
+
+/// `_ssl._SSLSocket`.
+#[pyclass(name = "_SSLSocket", module = "_ssl", frozen)]
+pub struct PySslSocket {
+    conn: Connection,
+    io: Io,
+    context: Mutex<Py<PyContext>>,
+    owner: Mutex<Option<Py<PyWeakrefReference>>>,
+    /// The Python socket, for `shutdown()` to hand back (weak, to avoid a cycle).
+    socket: Option<Py<PyWeakrefReference>>,
+    server_side: bool,
+    server_hostname: Option<String>,
+    established: AtomicBool,
+}
+
+fn weak(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Py<PyWeakrefReference>>> {
+    match obj {
+        Some(o) if !o.is_none() => Ok(Some(PyWeakrefReference::new(o)?.unbind())),
+        _ => Ok(None),
+    }
+}
+
+/// Reads the socket's `gettimeout()`.
+fn socket_timeout(sock: &Bound<'_, PyAny>) -> PyResult<Timeout> {
+    let t: Option<f64> = sock.call_method0("gettimeout")?.extract()?;
+    Ok(Timeout::from_seconds(t))
+}
+
+impl PySslSocket {
+    /// The state of an `SSLSocket` over `sock`.
+    pub fn over_socket(
+        ctx: &Bound<'_, PyContext>,
+        conn: Connection,
+        sock: &Bound<'_, PyAny>,
+        server_side: bool,
+        server_hostname: Option<String>,
+        owner: Option<&Bound<'_, PyAny>>,
+    ) -> Result<Self> {
+        let fd: i32 = sock.call_method0("fileno")?.extract()?;
+        let timeout = socket_timeout(sock)?;
+        Ok(PySslSocket {
+            conn,
+            io: Io::Fd {
+                fd: AtomicI32::new(fd),
+                timeout: Mutex::new(timeout),
+            },
+            context: Mutex::new(ctx.clone().unbind()),
+            owner: Mutex::new(weak(owner)?),
+            socket: weak(Some(sock))?,
+            server_side,
+            server_hostname,
+            established: AtomicBool::new(false),
+        })
+    }
+
+    /// The state of an `SSLObject` over two BIOs.
+    pub fn over_bios(
+        ctx: &Bound<'_, PyContext>,
+        conn: Connection,
+        incoming: BioHandle,
+        outgoing: BioHandle,
+        server_side: bool,
+        server_hostname: Option<String>,
+        owner: Option<&Bound<'_, PyAny>>,
+    ) -> Result<Self> {
+        Ok(PySslSocket {
+            conn,
+            io: Io::Bio { incoming, outgoing },
+            context: Mutex::new(ctx.clone().unbind()),
+            owner: Mutex::new(weak(owner)?),
+            socket: None,
+            server_side,
+            server_hostname,
+            established: AtomicBool::new(false),
+        })
+    }
+
+    fn context_ref(&self, py: Python<'_>) -> Py<PyContext> {
+        self.context
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone_ref(py)
+    }
+
+    /// Runs one core operation against the transport, with the GIL released.
+    fn run<T, F>(&self, py: Python<'_>, mut op: F) -> Result<T>
+    where
+        T: Send,
+        F: FnMut(&Connection, &mut dyn Transport) -> rustssl_core::Result<T> + Send,
+    {
+        match &self.io {
+            Io::Fd { fd, timeout } => loop {
+                let raw = fd.load(Ordering::Acquire);
+                if raw < 0 {
+                    return Err(Error::Io(std::io::Error::from_raw_os_error(9)).into());
+                }
+                let timeout = *timeout.lock().unwrap_or_else(|p| p.into_inner());
+                let conn = &self.conn;
+                let result = py.detach(|| {
+                    // SAFETY: `raw` is the descriptor of the Python socket this
+                    // object wraps. The SSLSocket invalidates it (sets −1) before
+                    // closing or detaching the descriptor, and holds a reference
+                    // to this object for the whole call, so the descriptor stays
+                    // open while it is borrowed here. A close racing from another
+                    // thread is the same hazard CPython's own module accepts.
+                    let fd = unsafe { BorrowedFd::borrow_raw(raw) };
+                    let mut transport = FdTransport::new(fd, timeout);
+                    op(conn, &mut transport)
+                });
+                match result {
+                    Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
+                        // Let Python run its signal handlers (and raise), then retry.
+                        py.check_signals()?;
+                    }
+                    other => return other.map_err(Failure::from),
+                }
+            },
+            Io::Bio { incoming, outgoing } => self.run_bio(py, incoming, outgoing, op),
+        }
+    }
+
+    fn run_bio<T, F>(
+        &self,
+        py: Python<'_>,
+        incoming: &BioHandle,
+        outgoing: &BioHandle,
+        mut op: F,
+    ) -> Result<T>
+    where
+        T: Send,
+        F: FnMut(&Connection, &mut dyn Transport) -> rustssl_core::Result<T> + Send,
+    {
+        if let (BioHandle::Ours(inc), BioHandle::Ours(out)) = (incoming, outgoing) {
+            let (inc, out) = (inc.get(), out.get());
+            let conn = &self.conn;
+            return py
+                .detach(|| {
+                    let mut inc = inc.lock();
+                    let mut out = out.lock();
+                    let mut t = BioTransport {
+                        incoming: &mut inc,
+                        outgoing: &mut out,
+                    };
+                    op(conn, &mut t)
+                })
+                .map_err(Failure::from);
+        }
+        // A foreign BIO: drain it into a local queue, run, then hand back
+        // what was not consumed and what was produced.
+        let mut inc = MemoryBio::new();
+        let mut out = MemoryBio::new();
+        let inc_eof = match incoming {
+            BioHandle::Ours(b) => {
+                let mut b = b.get().lock();
+                let data = b.read(None);
+                inc.write(&data)?;
+                b.eof_written()
+            }
+            BioHandle::Foreign(obj) => {
+                let obj = obj.bind(py);
+                let data = obj.call_method0("read")?;
+                inc.write(data.cast::<PyBytes>().map_err(PyErr::from)?.as_bytes())?;
+                obj.getattr("eof")?.is_truthy()?
+            }
+        };
+        if inc_eof {
+            inc.write_eof();
+        }
+        let result = {
+            let mut t = BioTransport {
+                incoming: &mut inc,
+                outgoing: &mut out,
+            };
+            op(&self.conn, &mut t)
+        };
+        let leftover = inc.read(None);
+        if !leftover.is_empty() {
+            match incoming {
+                BioHandle::Ours(b) => {
+                    let mut b = b.get().lock();
+                    let mut rest = b.read(None);
+                    let mut all = leftover;
+                    all.append(&mut rest);
+                    let _ = b.write(&all);
+                }
+                BioHandle::Foreign(obj) => {
+                    obj.bind(py)
+                        .call_method1("write", (PyBytes::new(py, &leftover),))?;
+                }
+            }
+        }
+        let produced = out.read(None);
+        if !produced.is_empty() {
+            match outgoing {
+                BioHandle::Ours(b) => {
+                    b.get().lock().write(&produced)?;
+                }
+                BioHandle::Foreign(obj) => {
+                    obj.bind(py)
+                        .call_method1("write", (PyBytes::new(py, &produced),))?;
+                }
+            }
+        }
+        result.map_err(Failure::from)
+    }
+
+    /// Completes the handshake if it has not been done yet (reads and writes do it implicitly).
+    fn ensure_handshake(&self, py: Python<'_>) -> Result<()> {
+        if self.established.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        self.handshake(py)
+    }
+
+    fn handshake(&self, py: Python<'_>) -> Result<()> {
+        loop {
+            match self.run(py, |c, io| c.handshake(io))? {
+                HandshakeStatus::Complete => {
+                    self.established.store(true, Ordering::Release);
+                    return Ok(());
+                }
+                HandshakeStatus::ClientHello(hello) => {
+                    let ctx = self.context_ref(py);
+                    let config = {
+                        let mut core = ctx.get().lock();
+                        let alpn_ok = hello.alpn_compatible(&core.settings().alpn_protocols);
+                        core.server_config(alpn_ok)?
+                    };
+                    self.run(py, |c, io| c.accept(config.clone(), io))?;
+                }
+            }
+        }
+    }
+
+    fn verify_mode(&self, py: Python<'_>) -> VerifyMode {
+        self.context_ref(py).get().lock().settings().verify_mode
+    }
+}
+
+#[pymethods]
+impl PySslSocket {
+    /// Performs the TLS handshake.
+    fn do_handshake(&self, py: Python<'_>) -> Result<()> {
+        self.handshake(py)
+    }
+
+    /// Reads up to `len` bytes, into `buffer` when given (returning the count).
+    #[pyo3(signature = (len = 1024, buffer = None))]
+    fn read(&self, py: Python<'_>, len: isize, buffer: Option<OutBuffer>) -> Result<Py<PyAny>> {
+        self.ensure_handshake(py)?;
+        let read = |c: &Connection, io: &mut dyn Transport, buf: &mut [u8]| match c.read(buf, io) {
+            // A clean close_notify reads as end of file, as in CPython.
+            Err(Error::ZeroReturn) => Ok(0),
+            other => other,
+        };
+        match buffer {
+            Some(mut buffer) => {
+                let n = match usize::try_from(len) {
+                    Ok(0) | Err(_) => buffer.len(),
+                    Ok(n) => n.min(buffer.len()),
+                };
+                let slice = &mut buffer.as_mut_slice()[..n];
+                let got = self.run(py, |c, io| read(c, io, slice))?;
+                Ok(got
+                    .into_pyobject(py)
+                    .map_err(PyErr::from)?
+                    .into_any()
+                    .unbind())
+            }
+            None => {
+                let n = usize::try_from(len)
+                    .map_err(|_| PyValueError::new_err("size should not be negative"))?;
+                let mut scratch = vec![0u8; n];
+                let got = self.run(py, |c, io| read(c, io, &mut scratch))?;
+                Ok(PyBytes::new(py, &scratch[..got]).into_any().unbind())
+            }
+        }
+    }
+
+    /// Writes all of `data`; returns the number of bytes taken.
+    fn write(&self, py: Python<'_>, data: InBytes<'_>) -> Result<usize> {
+        self.ensure_handshake(py)?;
+        let bytes = data.as_slice();
+        self.run(py, |c, io| c.write(bytes, io))
+    }
+
+    /// Decrypted bytes that can be read without touching the transport.
+    fn pending(&self) -> usize {
+        self.conn.pending()
+    }
+
+    /// Sends close_notify and waits for the peer's; returns the socket (None over BIOs).
+    fn shutdown(&self, py: Python<'_>) -> Result<Option<Py<PyAny>>> {
+        self.run(py, |c, io| c.shutdown(io))?;
+        Ok(self
+            .socket
+            .as_ref()
+            .and_then(|w| w.bind(py).upgrade())
+            .map(Bound::unbind))
+    }
+
+    /// The peer's certificate: a dict, DER bytes, or None.
+    #[pyo3(signature = (binary_form = false))]
+    fn getpeercert(&self, py: Python<'_>, binary_form: bool) -> Result<Option<Py<PyAny>>> {
+        let info = self.conn.info();
+        if !info.established {
+            return Err(Error::Value("handshake not done yet".into()).into());
+        }
+        let Some(leaf) = info.peer_certificates.first() else {
+            return Ok(None);
+        };
+        if binary_form {
+            return Ok(Some(PyBytes::new(py, leaf).into_any().unbind()));
+        }
+        if self.verify_mode(py) == VerifyMode::None {
+            // CPython reports nothing about a certificate it did not verify.
+            return Ok(Some(pyo3::types::PyDict::new(py).into_any().unbind()));
+        }
+        Ok(Some(cert_to_dict(py, leaf)?.into_any().unbind()))
+    }
+
+    /// The chain as the peer sent it, as `Certificate` objects.
+    fn get_unverified_chain<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
+        let certs = self.conn.info().peer_certificates;
+        if certs.is_empty() {
+            return Ok(None);
+        }
+        let items = certs
+            .into_iter()
+            .map(|c| PyCertificate::new(c.to_vec()))
+            .collect::<Vec<_>>();
+        Ok(Some(PyList::new(py, items)?))
+    }
+
+    /// The verified chain. The chain webpki validated starts with the same
+    /// certificates the peer sent, so they are reported.
+    fn get_verified_chain<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
+        self.get_unverified_chain(py)
+    }
+
+    /// `(name, protocol, secret_bits)` of the negotiated suite.
+    fn cipher<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let Some(suite) = self.conn.info().cipher_suite else {
+            return Ok(None);
+        };
+        let Some(c) = ciphers::by_suite(suite) else {
+            return Ok(None);
+        };
+        Ok(Some(PyTuple::new(
+            py,
+            [
+                c.name.into_pyobject(py)?.into_any(),
+                c.protocol.into_pyobject(py)?.into_any(),
+                c.strength_bits.into_pyobject(py)?.into_any(),
+            ],
+        )?))
+    }
+
+    /// The negotiated protocol version, such as `TLSv1.3`.
+    fn version(&self) -> Option<&'static str> {
+        let info = self.conn.info();
+        if info.established {
+            info.version
+        } else {
+            None
+        }
+    }
+
+    /// The ALPN protocol the server selected.
+    fn selected_alpn_protocol(&self) -> Option<String> {
+        self.conn
+            .info()
+            .alpn
+            .map(|p| String::from_utf8_lossy(&p).into_owned())
+    }
+
+    /// TLS compression is never used.
+    fn compression(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Suites offered by the client and enabled here (server side).
+    fn shared_ciphers(&self) -> Option<Vec<(String, String, u32)>> {
+        None
+    }
+
+    /// Channel binding data; no type is available yet.
+    #[pyo3(signature = (cb_type = "tls-unique"))]
+    fn get_channel_binding(&self, cb_type: &str) -> Result<Option<Py<PyBytes>>> {
+        Err(Error::Value(format!("Unsupported channel binding type '{cb_type}'")).into())
+    }
+
+    /// Post-handshake authentication is not implemented by rustls.
+    fn verify_client_post_handshake(&self) -> Result<()> {
+        Err(Error::ssl(
+            "WRONG_SSL_VERSION",
+            "post-handshake authentication is not supported by rustls",
+        )
+        .into())
+    }
+
+    /// The context this connection uses.
+    #[getter]
+    fn get_context(&self, py: Python<'_>) -> Py<PyContext> {
+        self.context_ref(py)
+    }
+
+    #[setter]
+    fn set_context(&self, value: Py<PyContext>) {
+        *self.context.lock().unwrap_or_else(|p| p.into_inner()) = value;
+    }
+
+    /// Whether this is the server end.
+    #[getter]
+    fn server_side(&self) -> bool {
+        self.server_side
+    }
+
+    /// The host name the client was asked to connect to.
+    #[getter]
+    fn server_hostname(&self) -> Option<String> {
+        self.server_hostname.clone()
+    }
+
+    /// The `SSLSocket`/`SSLObject` this state belongs to.
+    #[getter]
+    fn get_owner(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.owner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .and_then(|w| w.bind(py).upgrade())
+            .map(Bound::unbind)
+    }
+
+    #[setter]
+    fn set_owner(&self, value: Option<Bound<'_, PyAny>>) -> PyResult<()> {
+        *self.owner.lock().unwrap_or_else(|p| p.into_inner()) = weak(value.as_ref())?;
+        Ok(())
+    }
+
+    /// The TLS session, for resumption (not available yet).
+    #[getter]
+    fn session(&self) -> Option<Py<PyAny>> {
+        None
+    }
+
+    /// Whether the handshake resumed an earlier session.
+    #[getter]
+    fn session_reused(&self) -> bool {
+        self.conn.info().resumed
+    }
+
+    /// Updates the timeout after `settimeout()`/`setblocking()` on the socket.
+    fn _set_timeout(&self, timeout: Option<f64>) {
+        if let Io::Fd { timeout: t, .. } = &self.io {
+            *t.lock().unwrap_or_else(|p| p.into_inner()) = Timeout::from_seconds(timeout);
+        }
+    }
+
+    /// Forgets the descriptor before the socket closes or detaches it.
+    fn _release_fd(&self) {
+        if let Io::Fd { fd, .. } = &self.io {
+            fd.store(-1, Ordering::Release);
+        }
+    }
+
+    /// The key-exchange group of the handshake, such as `X25519MLKEM768`.
+    fn _group(&self) -> Option<String> {
+        self.conn
+            .info()
+            .group
+            .map(|g| rustssl_core::context::group_name(g).to_owned())
+    }
+}

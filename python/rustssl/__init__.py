@@ -1,0 +1,194 @@
+"""rustssl: Python's ``ssl`` module rebuilt in Rust on rustls.
+
+Use it as ``import rustssl as ssl``, or call :func:`inject_into_ssl` before
+other imports so that every module that imports ``ssl`` gets rustssl.
+"""
+
+from __future__ import annotations
+
+import sys as _sys
+from socket import (  # noqa: F401  (re-exported as the stdlib does)
+    AF_INET,
+    SO_TYPE,
+    SOCK_STREAM,
+    SOL_SOCKET,
+    create_connection,
+    socket,
+)
+
+from rustssl import _ssl
+from rustssl._context import (
+    Purpose,
+    SSLContext,
+    _ASN1Object,
+    _create_default_https_context,
+    _create_stdlib_context,
+    _create_unverified_context,
+    create_default_context,
+)
+from rustssl._enums import (
+    EXPORTED_MEMBERS as _EXPORTED_MEMBERS,
+)
+from rustssl._enums import (
+    AlertDescription,
+    Options,
+    SSLErrorNumber,
+    TLSVersion,
+    VerifyFlags,
+    VerifyMode,
+    _SSLMethod,
+    _TLSAlertType,
+    _TLSContentType,
+    _TLSMessageType,
+)
+from rustssl._exceptions import (
+    CertificateError,
+    SSLCertVerificationError,
+    SSLEOFError,
+    SSLError,
+    SSLSyscallError,
+    SSLWantReadError,
+    SSLWantWriteError,
+    SSLZeroReturnError,
+)
+from rustssl._helpers import (
+    PEM_FOOTER,
+    PEM_HEADER,
+    DefaultVerifyPaths,
+    DER_cert_to_PEM_cert,
+    PEM_cert_to_DER_cert,
+    _PROTOCOL_NAMES,
+    cert_time_to_seconds,
+    get_default_verify_paths,
+    get_protocol_name,
+    get_server_certificate,
+)
+from rustssl._inject import extract_from_ssl, inject_into_ssl, is_injected
+from rustssl._objects import SSLObject, SSLSocket
+from rustssl._ssl import (
+    _DEFAULT_CIPHERS,
+    _OPENSSL_API_VERSION,
+    HAS_ALPN,
+    HAS_ECDH,
+    HAS_NEVER_CHECK_COMMON_NAME,
+    HAS_NPN,
+    HAS_PHA,
+    HAS_PSK,
+    HAS_SNI,
+    HAS_SSLv2,
+    HAS_SSLv3,
+    HAS_TLS_UNIQUE,
+    HAS_TLSv1,
+    HAS_TLSv1_1,
+    HAS_TLSv1_2,
+    HAS_TLSv1_3,
+    OPENSSL_VERSION,
+    OPENSSL_VERSION_INFO,
+    OPENSSL_VERSION_NUMBER,
+    MemoryBIO,
+    RAND_add,
+    RAND_bytes,
+    RAND_status,
+    _SSLContext,
+    txt2obj,
+    nid2obj,
+)
+
+#: Marks this module as rustssl even when it is installed as ``sys.modules['ssl']``.
+_IS_RUSTSSL = True
+
+__version__ = "0.1.0"
+
+globals().update(_EXPORTED_MEMBERS)
+
+SSLContext.sslsocket_class = SSLSocket
+SSLContext.sslobject_class = SSLObject
+
+socket_error = OSError
+CHANNEL_BINDING_TYPES: list[str] = ["tls-unique"] if HAS_TLS_UNIQUE else []
+
+if _sys.version_info < (3, 12):
+    from rustssl._helpers import match_hostname  # noqa: F401
+    from rustssl._legacy import wrap_socket  # noqa: F401
+
+__all__ = [
+    "CHANNEL_BINDING_TYPES",
+    "OPENSSL_VERSION",
+    "OPENSSL_VERSION_INFO",
+    "OPENSSL_VERSION_NUMBER",
+    "PEM_FOOTER",
+    "PEM_HEADER",
+    "AlertDescription",
+    "CertificateError",
+    "DER_cert_to_PEM_cert",
+    "DefaultVerifyPaths",
+    "MemoryBIO",
+    "Options",
+    "PEM_cert_to_DER_cert",
+    "Purpose",
+    "RAND_add",
+    "RAND_bytes",
+    "RAND_status",
+    "SSLCertVerificationError",
+    "SSLContext",
+    "SSLEOFError",
+    "SSLError",
+    "SSLErrorNumber",
+    "SSLObject",
+    "SSLSocket",
+    "SSLSyscallError",
+    "SSLWantReadError",
+    "SSLWantWriteError",
+    "SSLZeroReturnError",
+    "TLSVersion",
+    "VerifyFlags",
+    "VerifyMode",
+    "cert_time_to_seconds",
+    "create_default_context",
+    "extract_from_ssl",
+    "get_default_verify_paths",
+    "get_protocol_name",
+    "get_server_certificate",
+    "inject_into_ssl",
+    "is_injected",
+    *_EXPORTED_MEMBERS,
+]
+
+# Names the stdlib module also has, kept for code that reaches for them.
+_ = (
+    _ssl,
+    _ASN1Object,
+    _SSLContext,
+    _SSLMethod,
+    _TLSAlertType,
+    _TLSContentType,
+    _TLSMessageType,
+    _DEFAULT_CIPHERS,
+    _OPENSSL_API_VERSION,
+    _PROTOCOL_NAMES,
+    _create_default_https_context,
+    _create_stdlib_context,
+    _create_unverified_context,
+    HAS_ALPN,
+    HAS_ECDH,
+    HAS_NEVER_CHECK_COMMON_NAME,
+    HAS_NPN,
+    HAS_PHA,
+    HAS_PSK,
+    HAS_SNI,
+    HAS_SSLv2,
+    HAS_SSLv3,
+    HAS_TLSv1,
+    HAS_TLSv1_1,
+    HAS_TLSv1_2,
+    HAS_TLSv1_3,
+    txt2obj,
+    nid2obj,
+    AF_INET,
+    SO_TYPE,
+    SOCK_STREAM,
+    SOL_SOCKET,
+    create_connection,
+    socket,
+)
+del _

@@ -1,0 +1,303 @@
+"""``SSLContext`` and the context factories."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections import namedtuple
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Any
+
+from rustssl import _ssl
+from rustssl._enums import (
+    Options,
+    TLSVersion,
+    VerifyFlags,
+    VerifyMode,
+    _SSLMethod,
+)
+from rustssl._exceptions import SSLError
+from rustssl._ssl import _SSLContext
+
+CERT_NONE = VerifyMode.CERT_NONE
+PROTOCOL_TLS_CLIENT = _SSLMethod.PROTOCOL_TLS_CLIENT
+PROTOCOL_TLS_SERVER = _SSLMethod.PROTOCOL_TLS_SERVER
+_DEPRECATED_PROTOCOLS = {
+    _SSLMethod.PROTOCOL_TLS,
+    _SSLMethod.PROTOCOL_TLSv1,
+    _SSLMethod.PROTOCOL_TLSv1_1,
+    _SSLMethod.PROTOCOL_TLSv1_2,
+}
+
+
+class _ASN1Object(namedtuple("_ASN1Object", "nid shortname longname oid")):
+    """An ASN.1 object identifier with OpenSSL's NID and names."""
+
+    __slots__ = ()
+
+    def __new__(cls, oid: str) -> _ASN1Object:
+        return super().__new__(cls, *_ssl.txt2obj(oid, name=False))
+
+    @classmethod
+    def fromnid(cls, nid: int) -> _ASN1Object:
+        """The object with OpenSSL numeric id ``nid``."""
+        return super().__new__(cls, *_ssl.nid2obj(nid))
+
+    @classmethod
+    def fromname(cls, name: str) -> _ASN1Object:
+        """The object with short name, long name or dotted OID ``name``."""
+        return super().__new__(cls, *_ssl.txt2obj(name, name=True))
+
+
+class Purpose(_ASN1Object, Enum):
+    """What a context's certificates are for: authenticating servers or clients."""
+
+    SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
+    CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"
+
+
+Purpose.__module__ = "ssl"
+
+
+class SSLContext(_SSLContext):
+    """Settings, certificates and keys shared by many TLS connections."""
+
+    sslsocket_class: Any = None
+    sslobject_class: Any = None
+
+    def __new__(cls, protocol: int | None = None, *args: Any, **kwargs: Any) -> SSLContext:
+        if protocol is None:
+            warnings.warn(
+                "ssl.SSLContext() without protocol argument is deprecated.",
+                category=DeprecationWarning,
+                stacklevel=2,
+            )
+            protocol = _SSLMethod.PROTOCOL_TLS
+        elif protocol in _DEPRECATED_PROTOCOLS:
+            warnings.warn(
+                f"ssl.{_SSLMethod(protocol).name} is deprecated",
+                category=DeprecationWarning,
+                stacklevel=2,
+            )
+        return super().__new__(cls, protocol)
+
+    def _encode_hostname(self, hostname: str | bytes | None) -> str | None:
+        if hostname is None:
+            return None
+        if isinstance(hostname, str):
+            return hostname.encode("idna").decode("ascii")
+        return hostname.decode("ascii")
+
+    def wrap_socket(
+        self,
+        sock: Any,
+        server_side: bool = False,
+        do_handshake_on_connect: bool = True,
+        suppress_ragged_eofs: bool = True,
+        server_hostname: str | bytes | None = None,
+        session: Any = None,
+    ) -> Any:
+        """Wraps a connected or unconnected stream socket in an ``SSLSocket``."""
+        return self.sslsocket_class._create(
+            sock=sock,
+            server_side=server_side,
+            do_handshake_on_connect=do_handshake_on_connect,
+            suppress_ragged_eofs=suppress_ragged_eofs,
+            server_hostname=server_hostname,
+            context=self,
+            session=session,
+        )
+
+    def wrap_bio(
+        self,
+        incoming: Any,
+        outgoing: Any,
+        server_side: bool = False,
+        server_hostname: str | bytes | None = None,
+        session: Any = None,
+    ) -> Any:
+        """Creates an ``SSLObject`` that moves ciphertext through two memory BIOs."""
+        return self.sslobject_class._create(
+            incoming,
+            outgoing,
+            server_side=server_side,
+            server_hostname=self._encode_hostname(server_hostname),
+            session=session,
+            context=self,
+        )
+
+    def set_npn_protocols(self, npn_protocols: Iterable[str]) -> None:
+        """NPN is not available: rustls implements only its successor, ALPN."""
+        warnings.warn(
+            "ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2
+        )
+        raise NotImplementedError("NPN is not supported by rustssl (rustls has only ALPN)")
+
+    def set_servername_callback(self, server_name_callback: Callable[..., Any] | None) -> None:
+        """Legacy form of ``sni_callback``: the server name is passed IDNA-encoded."""
+        if server_name_callback is None:
+            self.sni_callback = None
+            return
+        if not callable(server_name_callback):
+            raise TypeError("not a callable object")
+
+        def shim(sslobj: Any, servername: str | None, sslctx: SSLContext) -> Any:
+            return server_name_callback(sslobj, self._encode_hostname(servername), sslctx)
+
+        self.sni_callback = shim
+
+    def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
+        """Sets the ALPN protocols to offer or accept, in preference order."""
+        wire = bytearray()
+        for protocol in alpn_protocols:
+            encoded = bytes(protocol, "ascii")
+            if not 0 < len(encoded) < 256:
+                raise SSLError("ALPN protocols must be 1 to 255 in length")
+            wire.append(len(encoded))
+            wire.extend(encoded)
+        self._set_alpn_protocols(wire)
+
+    def load_default_certs(self, purpose: _ASN1Object = Purpose.SERVER_AUTH) -> None:
+        """Trusts the operating system's certificate store."""
+        if not isinstance(purpose, _ASN1Object):
+            raise TypeError(purpose)
+        self.set_default_verify_paths()
+
+    @property
+    def minimum_version(self) -> TLSVersion:
+        return TLSVersion(super().minimum_version)
+
+    @minimum_version.setter
+    def minimum_version(self, value: int) -> None:
+        if value == TLSVersion.SSLv3:
+            self.options &= ~Options.OP_NO_SSLv3
+        super(SSLContext, SSLContext).minimum_version.__set__(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def maximum_version(self) -> TLSVersion:
+        return TLSVersion(super().maximum_version)
+
+    @maximum_version.setter
+    def maximum_version(self, value: int) -> None:
+        super(SSLContext, SSLContext).maximum_version.__set__(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def options(self) -> Options:
+        return Options(super().options)
+
+    @options.setter
+    def options(self, value: int) -> None:
+        super(SSLContext, SSLContext).options.__set__(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def hostname_checks_common_name(self) -> bool:
+        return not self._host_flags & _ssl.HOSTFLAG_NEVER_CHECK_SUBJECT
+
+    @hostname_checks_common_name.setter
+    def hostname_checks_common_name(self, value: bool) -> None:
+        if value:
+            self._host_flags &= ~_ssl.HOSTFLAG_NEVER_CHECK_SUBJECT
+        else:
+            self._host_flags |= _ssl.HOSTFLAG_NEVER_CHECK_SUBJECT
+
+    @property
+    def protocol(self) -> _SSLMethod:
+        return _SSLMethod(super().protocol)
+
+    @property
+    def verify_flags(self) -> VerifyFlags:
+        return VerifyFlags(super().verify_flags)
+
+    @verify_flags.setter
+    def verify_flags(self, value: int) -> None:
+        super(SSLContext, SSLContext).verify_flags.__set__(self, value)  # type: ignore[attr-defined]
+
+    @property
+    def verify_mode(self) -> VerifyMode | int:
+        value = super().verify_mode
+        try:
+            return VerifyMode(value)
+        except ValueError:
+            return value
+
+    @verify_mode.setter
+    def verify_mode(self, value: int) -> None:
+        super(SSLContext, SSLContext).verify_mode.__set__(self, value)  # type: ignore[attr-defined]
+
+
+def _apply_keylog_env(context: SSLContext) -> None:
+    if hasattr(context, "keylog_filename"):
+        keylogfile = os.environ.get("SSLKEYLOGFILE")
+        if keylogfile and not sys.flags.ignore_environment:
+            context.keylog_filename = keylogfile
+
+
+def create_default_context(
+    purpose: _ASN1Object = Purpose.SERVER_AUTH,
+    *,
+    cafile: Any = None,
+    capath: Any = None,
+    cadata: Any = None,
+) -> SSLContext:
+    """A context with secure defaults for ``purpose``, as in Python 3.13."""
+    if not isinstance(purpose, _ASN1Object):
+        raise TypeError(purpose)
+    if purpose == Purpose.SERVER_AUTH:
+        context = SSLContext(PROTOCOL_TLS_CLIENT)
+    elif purpose == Purpose.CLIENT_AUTH:
+        context = SSLContext(PROTOCOL_TLS_SERVER)
+    else:
+        raise ValueError(purpose)
+    # 3.13 verifies strictly and lets an intermediate in the store end a chain.
+    context.verify_flags |= VerifyFlags.VERIFY_X509_PARTIAL_CHAIN | VerifyFlags.VERIFY_X509_STRICT
+    if cafile or capath or cadata:
+        context.load_verify_locations(cafile, capath, cadata)
+    elif context.verify_mode != CERT_NONE:
+        context.load_default_certs(purpose)
+    _apply_keylog_env(context)
+    return context
+
+
+def _create_unverified_context(
+    protocol: int | None = None,
+    *,
+    cert_reqs: int = CERT_NONE,
+    check_hostname: bool = False,
+    purpose: _ASN1Object = Purpose.SERVER_AUTH,
+    certfile: Any = None,
+    keyfile: Any = None,
+    cafile: Any = None,
+    capath: Any = None,
+    cadata: Any = None,
+) -> SSLContext:
+    """A context for the stdlib's own callers: no verification unless asked for."""
+    if not isinstance(purpose, _ASN1Object):
+        raise TypeError(purpose)
+    if purpose == Purpose.SERVER_AUTH:
+        protocol = PROTOCOL_TLS_CLIENT if protocol is None else protocol
+    elif purpose == Purpose.CLIENT_AUTH:
+        protocol = PROTOCOL_TLS_SERVER if protocol is None else protocol
+    else:
+        raise ValueError(purpose)
+    context = SSLContext(protocol)
+    context.check_hostname = check_hostname
+    if cert_reqs is not None:
+        context.verify_mode = cert_reqs
+    if check_hostname:
+        context.check_hostname = True
+    if keyfile and not certfile:
+        raise ValueError("certfile must be specified")
+    if certfile or keyfile:
+        context.load_cert_chain(certfile, keyfile)
+    if cafile or capath or cadata:
+        context.load_verify_locations(cafile, capath, cadata)
+    elif context.verify_mode != CERT_NONE:
+        context.load_default_certs(purpose)
+    _apply_keylog_env(context)
+    return context
+
+
+_create_default_https_context = create_default_context
+_create_stdlib_context = _create_unverified_context
