@@ -7,7 +7,7 @@ other imports so that every module that imports ``ssl`` gets rustssl.
 from __future__ import annotations
 
 import sys as _sys
-from socket import (  # noqa: F401  (re-exported as the stdlib does)
+from socket import (
     AF_INET,
     SO_TYPE,
     SOCK_STREAM,
@@ -26,9 +26,7 @@ from rustssl._context import (
     _create_unverified_context,
     create_default_context,
 )
-from rustssl._enums import (
-    EXPORTED_MEMBERS as _EXPORTED_MEMBERS,
-)
+from rustssl._enums import *  # noqa: F403  (the enums and their exported members)
 from rustssl._enums import (
     AlertDescription,
     Options,
@@ -41,6 +39,7 @@ from rustssl._enums import (
     _TLSContentType,
     _TLSMessageType,
 )
+from rustssl._enums import __all__ as _enum_names
 from rustssl._exceptions import (
     CertificateError,
     SSLCertVerificationError,
@@ -52,12 +51,12 @@ from rustssl._exceptions import (
     SSLZeroReturnError,
 )
 from rustssl._helpers import (
+    _PROTOCOL_NAMES,
     PEM_FOOTER,
     PEM_HEADER,
     DefaultVerifyPaths,
     DER_cert_to_PEM_cert,
     PEM_cert_to_DER_cert,
-    _PROTOCOL_NAMES,
     cert_time_to_seconds,
     get_default_verify_paths,
     get_protocol_name,
@@ -75,31 +74,29 @@ from rustssl._ssl import (
     HAS_PHA,
     HAS_PSK,
     HAS_SNI,
+    HAS_TLS_UNIQUE,
+    OPENSSL_VERSION,
+    OPENSSL_VERSION_INFO,
+    OPENSSL_VERSION_NUMBER,
     HAS_SSLv2,
     HAS_SSLv3,
-    HAS_TLS_UNIQUE,
     HAS_TLSv1,
     HAS_TLSv1_1,
     HAS_TLSv1_2,
     HAS_TLSv1_3,
-    OPENSSL_VERSION,
-    OPENSSL_VERSION_INFO,
-    OPENSSL_VERSION_NUMBER,
     MemoryBIO,
     RAND_add,
     RAND_bytes,
     RAND_status,
     _SSLContext,
-    txt2obj,
     nid2obj,
+    txt2obj,
 )
 
 #: Marks this module as rustssl even when it is installed as ``sys.modules['ssl']``.
 _IS_RUSTSSL = True
 
 __version__ = "0.1.0"
-
-globals().update(_EXPORTED_MEMBERS)
 
 SSLContext.sslsocket_class = SSLSocket
 SSLContext.sslobject_class = SSLObject
@@ -151,7 +148,7 @@ __all__ = [
     "get_server_certificate",
     "inject_into_ssl",
     "is_injected",
-    *_EXPORTED_MEMBERS,
+    *_enum_names,
 ]
 
 # Names the stdlib module also has, kept for code that reaches for them.

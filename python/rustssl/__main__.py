@@ -67,7 +67,7 @@ def demo() -> int:
                     handshake_ms = (time.perf_counter() - started) * 1000
                     peer = tls.getpeercert()
                     subject = ", ".join(f"{k}={v}" for rdn in peer["subject"] for k, v in rdn)
-                    name, version, bits = tls.cipher()
+                    name, _protocol, bits = tls.cipher()
                     print(f"rustssl {rustssl.__version__}: {rustssl.OPENSSL_VERSION}")
                     print(f"version:       {tls.version()}")
                     print(f"cipher:        {name} ({bits} bits)")

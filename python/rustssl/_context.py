@@ -130,9 +130,7 @@ class SSLContext(_SSLContext):
 
     def set_npn_protocols(self, npn_protocols: Iterable[str]) -> None:
         """NPN is not available: rustls implements only its successor, ALPN."""
-        warnings.warn(
-            "ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2
-        )
+        warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
         raise NotImplementedError("NPN is not supported by rustssl (rustls has only ALPN)")
 
     def set_servername_callback(self, server_name_callback: Callable[..., Any] | None) -> None:
@@ -159,7 +157,7 @@ class SSLContext(_SSLContext):
             wire.extend(encoded)
         self._set_alpn_protocols(wire)
 
-    def load_default_certs(self, purpose: _ASN1Object = Purpose.SERVER_AUTH) -> None:
+    def load_default_certs(self, purpose: Any = Purpose.SERVER_AUTH) -> None:
         """Trusts the operating system's certificate store."""
         if not isinstance(purpose, _ASN1Object):
             raise TypeError(purpose)
@@ -235,7 +233,7 @@ def _apply_keylog_env(context: SSLContext) -> None:
 
 
 def create_default_context(
-    purpose: _ASN1Object = Purpose.SERVER_AUTH,
+    purpose: Any = Purpose.SERVER_AUTH,
     *,
     cafile: Any = None,
     capath: Any = None,
@@ -265,7 +263,7 @@ def _create_unverified_context(
     *,
     cert_reqs: int = CERT_NONE,
     check_hostname: bool = False,
-    purpose: _ASN1Object = Purpose.SERVER_AUTH,
+    purpose: Any = Purpose.SERVER_AUTH,
     certfile: Any = None,
     keyfile: Any = None,
     cafile: Any = None,

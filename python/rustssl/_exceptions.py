@@ -78,8 +78,9 @@ class SSLEOFError(SSLError, *_std_base("SSLEOFError")):  # type: ignore[misc]
     """The connection was closed without close_notify."""
 
 
-class SSLCertVerificationError(  # type: ignore[misc]
-    SSLError, *(_std_base("SSLCertVerificationError") or (ValueError,))
+class SSLCertVerificationError(
+    SSLError,
+    *(_std_base("SSLCertVerificationError") or (ValueError,)),  # type: ignore[misc]
 ):
     """Certificate verification failed; see ``verify_code`` and ``verify_message``."""
 

@@ -115,7 +115,9 @@ if sys.version_info < (3, 12):
                 f"wildcard can only be present in the leftmost label: {pattern!r}."
             )
         if not dot:
-            raise CertificateError(f"sole wildcard without additional labels are not support: {pattern!r}.")
+            raise CertificateError(
+                f"sole wildcard without additional labels are not support: {pattern!r}."
+            )
         if left != "*":
             raise CertificateError(
                 f"partial wildcards in leftmost label are not supported: {pattern!r}."

@@ -6,7 +6,7 @@ import warnings
 from typing import Any
 
 from rustssl._context import SSLContext
-from rustssl._enums import _SSLMethod, VerifyMode
+from rustssl._enums import VerifyMode, _SSLMethod
 
 
 def wrap_socket(

@@ -25,6 +25,8 @@ def _chain_bytes(chain: list[Any] | None) -> list[bytes]:
 class SSLObject:
     """A TLS connection over two memory BIOs, with no socket of its own."""
 
+    _sslobj: Any
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(
             f"{self.__class__.__name__} does not have a public constructor. "
@@ -157,6 +159,12 @@ class SSLSocket(_socket.socket):
 
     _sslobj: Any
     _context: Any
+    _session: Any
+    _connected: bool
+    server_side: bool
+    server_hostname: str | None
+    do_handshake_on_connect: bool
+    suppress_ragged_eofs: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(
@@ -193,7 +201,7 @@ class SSLSocket(_socket.socket):
 
         self._context = context
         self._session = session
-        self._closed = False
+        self._closed = False  # type: ignore[attr-defined]
         self._sslobj = None
         self.server_side = server_side
         self.server_hostname = context._encode_hostname(server_hostname)
@@ -297,7 +305,7 @@ class SSLSocket(_socket.socket):
             return self._sslobj.session_reused
         return None
 
-    def dup(self) -> _socket.socket:
+    def dup(self) -> SSLSocket:
         raise NotImplementedError(f"Can't dup() {self.__class__.__name__} instances")
 
     def _checkClosed(self, msg: str | None = None) -> None:
@@ -356,7 +364,9 @@ class SSLSocket(_socket.socket):
         if self._sslobj is None:
             return super().sendall(data, flags)
         if flags != 0:
-            raise ValueError(f"non-zero flags not allowed in calls to sendall() on {self.__class__}")
+            raise ValueError(
+                f"non-zero flags not allowed in calls to sendall() on {self.__class__}"
+            )
         with memoryview(data) as view, view.cast("B") as raw:
             total = len(raw)
             sent = 0
@@ -564,7 +574,7 @@ class SSLSocket(_socket.socket):
             self._sslobj._release_fd()
         return super().detach()
 
-    def _real_close(self) -> None:  # type: ignore[override]
+    def _real_close(self) -> None:
         if self._sslobj is not None:
             self._sslobj._release_fd()
         self._sslobj = None

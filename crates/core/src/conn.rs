@@ -55,7 +55,7 @@ enum Engine {
     /// A server holding the ClientHello until its config is chosen.
     Hello(Box<Accepted>),
     /// The handshake is under way or done.
-    Active(rustls::Connection),
+    Active(Box<rustls::Connection>),
     /// A fatal error ended the connection.
     Failed,
 }
@@ -228,11 +228,9 @@ impl Tls {
             return Err(Error::State("connection is not established"));
         };
         let mut data = self.inbuf.data();
-        let n = match conn.read_tls(&mut data) {
-            Ok(n) => n,
-            // rustls holds a full record or unread plaintext; process before feeding more.
-            Err(_) => 0,
-        };
+        // An error means rustls holds a full record or unread plaintext:
+        // process before feeding more.
+        let n = conn.read_tls(&mut data).unwrap_or_default();
         self.inbuf.consume(n);
         self.process(io)?;
         if n == 0 && !self.inbuf.is_empty() {
@@ -475,7 +473,7 @@ impl Connection {
             None => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
         };
         let conn = ClientConnection::new(config, name)?;
-        Ok(Self::with_engine(Role::Client, Engine::Active(conn.into())))
+        Ok(Self::with_engine(Role::Client, Engine::Active(Box::new(conn.into()))))
     }
 
     /// A server connection; its config is chosen once the ClientHello is in.
@@ -513,7 +511,7 @@ impl Connection {
         };
         match accepted.into_connection(config) {
             Ok(conn) => {
-                tls.engine = Engine::Active(conn.into());
+                tls.engine = Engine::Active(Box::new(conn.into()));
                 Ok(())
             }
             Err((e, mut alert)) => {

@@ -68,9 +68,14 @@ fn key_pair(kind: KeyKind) -> Result<KeyPair> {
 pub fn ca_and_leaf(names: &[String], kind: KeyKind) -> Result<(Generated, Generated)> {
     let ca_key = key_pair(kind)?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(failed)?;
+    // A unique name, so two generated CAs never look like issuers of each other's leaves.
+    let tag: String = crate::random_bytes(6)?
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     ca_params
         .distinguished_name
-        .push(DnType::CommonName, "rustssl test CA");
+        .push(DnType::CommonName, format!("rustssl test CA {tag}"));
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let ca_cert = ca_params.self_signed(&ca_key).map_err(failed)?;

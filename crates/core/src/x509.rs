@@ -597,7 +597,7 @@ fn string_to_text(tag: u8, body: &[u8]) -> Option<String> {
 /// Big-endian code points `width` octets each; surrogates and values
 /// beyond Unicode fail, as does a partial last code point.
 fn wide_chars(body: &[u8], width: usize) -> Option<String> {
-    if body.len() % width != 0 {
+    if !body.len().is_multiple_of(width) {
         return None;
     }
     body.chunks(width)
@@ -1693,7 +1693,7 @@ fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
         .strip_suffix(b"==")
         .or_else(|| text.strip_suffix(b"="))
         .unwrap_or(text);
-    if unpadded.len() % 4 == 1 || (unpadded.len() != text.len() && text.len() % 4 != 0) {
+    if unpadded.len() % 4 == 1 || (unpadded.len() != text.len() && !text.len().is_multiple_of(4)) {
         return None;
     }
     let mut out = Vec::with_capacity(unpadded.len() / 4 * 3 + 2);
