@@ -473,7 +473,10 @@ impl Connection {
             None => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
         };
         let conn = ClientConnection::new(config, name)?;
-        Ok(Self::with_engine(Role::Client, Engine::Active(Box::new(conn.into()))))
+        Ok(Self::with_engine(
+            Role::Client,
+            Engine::Active(Box::new(conn.into())),
+        ))
     }
 
     /// A server connection; its config is chosen once the ClientHello is in.
