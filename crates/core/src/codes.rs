@@ -128,6 +128,63 @@ pub mod verify {
     }
 }
 
+/// OpenSSL error reasons raised while loading certificates and keys.
+///
+/// CPython reports these outside a handshake, and there `SSLError.errno`
+/// is OpenSSL's reason number rather than an `SSL_ERROR_*` code, so each
+/// reason carries the number along with its library, mnemonic and text.
+pub mod reason {
+    /// One OpenSSL error reason as CPython shows it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Reason {
+        /// The library in brackets, such as `SSL` or `X509`.
+        pub library: &'static str,
+        /// The mnemonic (`SSLError.reason`); `None` for OpenSSL's common
+        /// reasons, which have none.
+        pub name: Option<&'static str>,
+        /// The lower-case text after the brackets.
+        pub text: &'static str,
+        /// The reason number CPython puts in `errno`.
+        pub errno: i32,
+    }
+
+    /// A PEM file could not be read or decrypted (`ERR_R_PEM_LIB`, a common reason).
+    pub const PEM_LIB: Reason = Reason {
+        library: "SSL",
+        name: None,
+        text: "PEM lib",
+        errno: 0x8_0009,
+    };
+    /// The private key does not belong to the certificate.
+    pub const KEY_VALUES_MISMATCH: Reason = Reason {
+        library: "X509",
+        name: Some("KEY_VALUES_MISMATCH"),
+        text: "key values mismatch",
+        errno: 116,
+    };
+    /// The private key is of another type than the certificate's key.
+    pub const NO_CERTIFICATE_ASSIGNED: Reason = Reason {
+        library: "SSL",
+        name: Some("NO_CERTIFICATE_ASSIGNED"),
+        text: "no certificate assigned",
+        errno: 177,
+    };
+    /// The certificate's key is too small for the security level.
+    pub const EE_KEY_TOO_SMALL: Reason = Reason {
+        library: "SSL",
+        name: Some("EE_KEY_TOO_SMALL"),
+        text: "ee key too small",
+        errno: 399,
+    };
+    /// The certificate's signature digest is too weak for the security level.
+    pub const CA_MD_TOO_WEAK: Reason = Reason {
+        library: "SSL",
+        name: Some("CA_MD_TOO_WEAK"),
+        text: "ca md too weak",
+        errno: 398,
+    };
+}
+
 /// The `reason` OpenSSL reports when the peer sends alert `description`,
 /// together with its lower-case message.
 pub fn alert_reason(description: u8) -> (&'static str, &'static str) {

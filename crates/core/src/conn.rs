@@ -22,6 +22,10 @@ const RECV_BUFFER: usize = 64 * 1024;
 const WRITE_CHUNK: usize = 256 * 1024;
 /// Length of a TLS record header.
 const RECORD_HEADER: usize = 5;
+/// The record content type of alerts.
+const ALERT_CONTENT_TYPE: u8 = 21;
+/// The alert level that ends the connection.
+const ALERT_LEVEL_FATAL: u8 = 2;
 
 /// What the server learned from the ClientHello before choosing its config.
 #[derive(Debug, Clone, Default)]
@@ -522,6 +526,21 @@ impl Connection {
                 Err(e.into())
             }
         }
+    }
+
+    /// Fails a server handshake at the ClientHello with a fatal `alert`, as a
+    /// servername callback may ask. Nothing has been sent yet, so the alert
+    /// goes out as a plaintext record.
+    pub fn reject_hello(&self, alert: u8, io: &mut dyn Transport) -> Result<()> {
+        let mut tls = self.lock();
+        if !matches!(tls.engine, Engine::Hello(_)) {
+            return Err(Error::State("no ClientHello is waiting"));
+        }
+        tls.engine = Engine::Failed;
+        let record = [ALERT_CONTENT_TYPE, 3, 3, 0, 2, ALERT_LEVEL_FATAL, alert];
+        // Best effort: the connection is failing either way.
+        let _ = io.send(&[IoSlice::new(&record)]);
+        Ok(())
     }
 
     /// Whether the handshake has completed.

@@ -64,6 +64,14 @@ pub enum Error {
         /// Human-readable text.
         message: String,
     },
+    /// Loading a certificate or key failed (`SSLError` whose `errno` is
+    /// OpenSSL's reason number, as CPython reports it outside a handshake).
+    Load {
+        /// The OpenSSL reason.
+        reason: codes::reason::Reason,
+        /// What rustssl adds in parentheses, where CPython shows `_ssl.c:LINE`.
+        detail: Option<String>,
+    },
     /// A blocking operation ran past the socket's timeout (`TimeoutError`).
     Timeout(Operation),
     /// An argument had an unacceptable value (`ValueError`).
@@ -87,6 +95,14 @@ impl Error {
         }
     }
 
+    /// A load failure for `reason`, with optional detail.
+    pub fn load(reason: codes::reason::Reason, detail: impl Into<Option<String>>) -> Self {
+        Error::Load {
+            reason,
+            detail: detail.into(),
+        }
+    }
+
     /// A verification failure with OpenSSL's message for `code`.
     pub fn verify(code: i32) -> Self {
         Error::CertVerification {
@@ -103,6 +119,7 @@ impl Error {
             Error::ZeroReturn => ssl_error::ZERO_RETURN,
             Error::Eof => ssl_error::EOF,
             Error::Syscall(_) | Error::Io(_) => ssl_error::SYSCALL,
+            Error::Load { reason, .. } => reason.errno,
             _ => ssl_error::SSL,
         }
     }
@@ -123,18 +140,29 @@ impl Error {
                 reason,
                 message,
             } => format!("[{library}: {reason}] {message}"),
+            Error::Load { reason, detail } => {
+                let head = match reason.name {
+                    Some(name) => format!("[{}: {name}] {}", reason.library, reason.text),
+                    None => format!("[{}] {}", reason.library, reason.text),
+                };
+                match detail {
+                    Some(d) => format!("{head} ({d})"),
+                    None => head,
+                }
+            }
             other => other.to_string(),
         }
     }
 
-    /// The `(library, reason)` pair Python exposes on `SSLError`.
-    pub fn library_reason(&self) -> Option<(&'static str, &'static str)> {
+    /// The `(library, reason)` pair Python exposes on `SSLError`; either may be absent.
+    pub fn library_reason(&self) -> (Option<&'static str>, Option<&'static str>) {
         match self {
             Error::Protocol {
                 library, reason, ..
-            } => Some((library, reason)),
-            Error::CertVerification { .. } => Some(("SSL", "CERTIFICATE_VERIFY_FAILED")),
-            _ => None,
+            } => (Some(library), Some(reason)),
+            Error::CertVerification { .. } => (Some("SSL"), Some("CERTIFICATE_VERIFY_FAILED")),
+            Error::Load { reason, .. } => (Some(reason.library), reason.name),
+            _ => (None, None),
         }
     }
 }
@@ -330,7 +358,10 @@ mod tests {
     #[test]
     fn alerts_map_to_openssl_reasons() {
         let e: Error = rustls::Error::AlertReceived(rustls::AlertDescription::UnknownCA).into();
-        assert_eq!(e.library_reason(), Some(("SSL", "TLSV1_ALERT_UNKNOWN_CA")));
+        assert_eq!(
+            e.library_reason(),
+            (Some("SSL"), Some("TLSV1_ALERT_UNKNOWN_CA"))
+        );
         assert_eq!(
             e.ssl_text(),
             "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"
@@ -341,6 +372,20 @@ mod tests {
     fn unknown_issuer_is_code_20() {
         let e: Error = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer).into();
         assert!(matches!(e, Error::CertVerification { code: 20, .. }));
+    }
+
+    #[test]
+    fn load_errors_carry_openssl_reason_numbers() {
+        let e = Error::load(codes::reason::PEM_LIB, None);
+        assert_eq!(e.ssl_errno(), 524_297);
+        assert_eq!(e.ssl_text(), "[SSL] PEM lib");
+        assert_eq!(e.library_reason(), (Some("SSL"), None));
+        let e = Error::load(codes::reason::KEY_VALUES_MISMATCH, Some("why".into()));
+        assert_eq!(e.ssl_errno(), 116);
+        assert_eq!(
+            e.ssl_text(),
+            "[X509: KEY_VALUES_MISMATCH] key values mismatch (why)"
+        );
     }
 
     #[test]

@@ -95,10 +95,7 @@ fn ssl_exception(
     verify: Option<(i32, &str)>,
 ) -> PyResult<PyErr> {
     let value = ty.bind(py).call1((e.ssl_errno(), e.ssl_text()))?;
-    let (library, reason) = match e.library_reason() {
-        Some((l, r)) => (Some(l), Some(r)),
-        None => (None, None),
-    };
+    let (library, reason) = e.library_reason();
     value.setattr("library", library)?;
     value.setattr("reason", reason)?;
     if let Some((code, message)) = verify {
@@ -106,6 +103,11 @@ fn ssl_exception(
         value.setattr("verify_message", message)?;
     }
     Ok(PyErr::from_value(value))
+}
+
+/// The C library's message for `errno`, without Rust's "(os error N)" suffix.
+fn strerror(py: Python<'_>, errno: i32) -> PyResult<String> {
+    py.import("os")?.call_method1("strerror", (errno,))?.extract()
 }
 
 /// Converts a core error into the exception CPython raises for the same outcome.
@@ -123,11 +125,15 @@ pub fn core_to_py(py: Python<'_>, e: Error) -> PyErr {
         Error::CertVerification { code, message } => {
             ssl_exception(py, &exc.cert_verification, &e, Some((*code, message)))
         }
-        Error::Protocol { .. } => ssl_exception(py, &exc.ssl_error, &e, None),
-        Error::Io(io) => Ok(match io.raw_os_error() {
-            Some(errno) => PyOSError::new_err((errno, io.to_string())),
-            None => PyOSError::new_err(io.to_string()),
-        }),
+        Error::Protocol { .. } | Error::Load { .. } => {
+            ssl_exception(py, &exc.ssl_error, &e, None)
+        }
+        Error::Io(io) => match io.raw_os_error() {
+            // OSError picks the subclass (FileNotFoundError, ...) from the
+            // errno; the text is the C library's, as CPython shows it.
+            Some(errno) => strerror(py, errno).map(|text| PyOSError::new_err((errno, text))),
+            None => Ok(PyOSError::new_err(io.to_string())),
+        },
         Error::Timeout(_) => Ok(PyTimeoutError::new_err(e.to_string())),
         Error::Value(m) => Ok(PyValueError::new_err(m.clone())),
         Error::State(m) => Ok(PyValueError::new_err(*m)),

@@ -22,6 +22,11 @@ use crate::certs::{cert_to_dict, PyCertificate};
 use crate::context::PyContext;
 use crate::errors::{Failure, Result};
 
+/// `ALERT_DESCRIPTION_HANDSHAKE_FAILURE`.
+const ALERT_HANDSHAKE_FAILURE: u8 = 40;
+/// `ALERT_DESCRIPTION_INTERNAL_ERROR`.
+const ALERT_INTERNAL_ERROR: u8 = 80;
+
 /// One end of an `SSLObject`'s transport.
 pub enum BioHandle {
     /// Our own `MemoryBIO`: its queue is used in place.
@@ -275,6 +280,8 @@ impl PySslSocket {
                     return Ok(());
                 }
                 HandshakeStatus::ClientHello(hello) => {
+                    self.call_servername_callback(py, hello.server_name.as_deref())?;
+                    // The callback may have switched this connection to another context.
                     let ctx = self.context_ref(py);
                     let config = {
                         let mut core = ctx.get().lock();
@@ -285,6 +292,37 @@ impl PySslSocket {
                 }
             }
         }
+    }
+
+    /// Runs the context's `sni_callback`, if any, with the received server name.
+    ///
+    /// As in CPython: `None` continues; an int is sent as a fatal alert; an
+    /// exception (reported as unraisable) sends `handshake_failure`; any other
+    /// value sends `internal_error`.
+    fn call_servername_callback(&self, py: Python<'_>, server_name: Option<&str>) -> Result<()> {
+        let ctx = self.context_ref(py);
+        let Some(callback) = ctx.get().servername_callback(py) else {
+            return Ok(());
+        };
+        let callback = callback.bind(py);
+        let owner = self.get_owner(py);
+        let alert = match callback.call1((owner, server_name, ctx.clone_ref(py))) {
+            Ok(result) if result.is_none() => return Ok(()),
+            Ok(result) => match result.extract::<i64>() {
+                Ok(code) => u8::try_from(code).unwrap_or(ALERT_INTERNAL_ERROR),
+                Err(e) => {
+                    e.write_unraisable(py, Some(&result));
+                    ALERT_INTERNAL_ERROR
+                }
+            },
+            Err(e) => {
+                e.write_unraisable(py, Some(callback));
+                ALERT_HANDSHAKE_FAILURE
+            }
+        };
+        self.run(py, |c, io| c.reject_hello(alert, io))?;
+        let (_, message) = rustssl_core::codes::alert_reason(alert);
+        Err(Error::ssl("CALLBACK_FAILED", format!("servername callback failed ({message})")).into())
     }
 
     fn verify_mode(&self, py: Python<'_>) -> VerifyMode {
