@@ -14,6 +14,7 @@ use rustls::{ClientConfig, ClientConnection, HandshakeKind, ServerConfig};
 
 use crate::context::{version_name, Role};
 use crate::error::{Error, Operation, Result};
+use crate::session::{Session, SessionSlot, Stats};
 use crate::transport::{Need, Transport};
 
 /// Size of the buffer ciphertext is received into: a few full records per syscall.
@@ -184,6 +185,12 @@ struct Tls {
     peer_closed: bool,
     transport_eof: bool,
     hello: Option<HelloInfo>,
+    /// Whether any I/O has happened; a client's session can change only before.
+    started: bool,
+    /// Whether the completed handshake has been counted in the stats.
+    counted: bool,
+    /// The name a client connection was created for, to recreate it.
+    client_name: Option<ServerName<'static>>,
 }
 
 impl Tls {
@@ -278,6 +285,7 @@ impl Tls {
     }
 
     fn handshake_step(&mut self, io: &mut dyn Transport) -> Result<Step<HandshakeStatus>> {
+        self.started = true;
         loop {
             match &mut self.engine {
                 Engine::Accepting(_) => {
@@ -352,6 +360,7 @@ impl Tls {
     }
 
     fn read_step(&mut self, buf: &mut [u8], io: &mut dyn Transport) -> Result<Step<usize>> {
+        self.started = true;
         loop {
             let conn = self.active()?;
             match conn.reader().read(buf) {
@@ -380,6 +389,7 @@ impl Tls {
         done: &mut usize,
         io: &mut dyn Transport,
     ) -> Result<Option<Need>> {
+        self.started = true;
         loop {
             if !self.flush(io)? {
                 return Ok(Some(Need::Write));
@@ -394,6 +404,7 @@ impl Tls {
     }
 
     fn shutdown_step(&mut self, io: &mut dyn Transport) -> Result<Step<()>> {
+        self.started = true;
         let conn = match &mut self.engine {
             Engine::Active(conn) => conn,
             Engine::Failed => return Ok(Step::Done(())),
@@ -442,6 +453,9 @@ impl Tls {
 pub struct Connection {
     role: Role,
     tls: Mutex<Tls>,
+    /// A client's session store; replaced when a session is set before the handshake.
+    slot: Mutex<Option<Arc<SessionSlot>>>,
+    stats: Arc<Stats>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -453,7 +467,13 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    fn with_engine(role: Role, engine: Engine) -> Self {
+    fn with_engine(
+        role: Role,
+        engine: Engine,
+        client_name: Option<ServerName<'static>>,
+        slot: Option<Arc<SessionSlot>>,
+        stats: Arc<Stats>,
+    ) -> Self {
         Connection {
             role,
             tls: Mutex::new(Tls {
@@ -463,12 +483,23 @@ impl Connection {
                 peer_closed: false,
                 transport_eof: false,
                 hello: None,
+                started: false,
+                counted: false,
+                client_name,
             }),
+            slot: Mutex::new(slot),
+            stats,
         }
     }
 
     /// A client connection; `server_name` is `None` when no SNI may be sent.
-    pub fn client(config: Arc<ClientConfig>, server_name: Option<&str>) -> Result<Self> {
+    /// `config` must use `slot` as its session store (see `Context::client_config_for`).
+    pub fn client(
+        config: Arc<ClientConfig>,
+        slot: Arc<SessionSlot>,
+        server_name: Option<&str>,
+        stats: Arc<Stats>,
+    ) -> Result<Self> {
         let name = match server_name {
             Some(host) => ServerName::try_from(host.to_owned())
                 .map_err(|_| Error::Value(format!("invalid server_hostname {host:?}")))?,
@@ -476,16 +507,91 @@ impl Connection {
             // what OpenSSL does without one. Host-name checks are off in that case.
             None => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
         };
-        let conn = ClientConnection::new(config, name)?;
+        let conn = ClientConnection::new(config, name.clone())?;
+        Stats::bump(&stats.connect);
         Ok(Self::with_engine(
             Role::Client,
             Engine::Active(Box::new(conn.into())),
+            Some(name),
+            Some(slot),
+            stats,
         ))
     }
 
     /// A server connection; its config is chosen once the ClientHello is in.
-    pub fn server() -> Self {
-        Self::with_engine(Role::Server, Engine::Accepting(Box::default()))
+    pub fn server(stats: Arc<Stats>) -> Self {
+        Stats::bump(&stats.accept);
+        Self::with_engine(
+            Role::Server,
+            Engine::Accepting(Box::default()),
+            None,
+            None,
+            stats,
+        )
+    }
+
+    /// Starts a client over with another config and session store, so that a
+    /// session set before the handshake is offered in the ClientHello.
+    pub fn restart_client(&self, config: Arc<ClientConfig>, slot: Arc<SessionSlot>) -> Result<()> {
+        let mut tls = self.lock();
+        if tls.started {
+            return Err(Error::Value("Cannot set session after handshake.".into()));
+        }
+        let Some(name) = tls.client_name.clone() else {
+            return Err(Error::Value(
+                "Cannot set session for server-side SSLSocket.".into(),
+            ));
+        };
+        let conn = ClientConnection::new(config, name)?;
+        tls.engine = Engine::Active(Box::new(conn.into()));
+        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(slot);
+        Ok(())
+    }
+
+    /// The client's current session, once the handshake is done.
+    pub fn session(&self) -> Option<Arc<Session>> {
+        let resumed = {
+            let tls = self.lock();
+            match &tls.engine {
+                Engine::Active(conn) if !conn.is_handshaking() => {
+                    conn.handshake_kind() == Some(HandshakeKind::Resumed)
+                }
+                _ => return None,
+            }
+        };
+        let slot = self
+            .slot
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()?;
+        Some(slot.current(resumed))
+    }
+
+    /// Counts a completed handshake once, as OpenSSL's session statistics do.
+    fn count_completion(&self, tls: &mut Tls) {
+        if tls.counted {
+            return;
+        }
+        tls.counted = true;
+        let resumed = matches!(&tls.engine, Engine::Active(c) if c.handshake_kind() == Some(HandshakeKind::Resumed));
+        let good = match self.role {
+            Role::Client => &self.stats.connect_good,
+            Role::Server => &self.stats.accept_good,
+        };
+        Stats::bump(good);
+        if resumed {
+            Stats::bump(&self.stats.hits);
+        } else if self.role == Role::Client {
+            let offered = self
+                .slot
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref()
+                .is_some_and(|s| s.offered().is_some());
+            if offered {
+                Stats::bump(&self.stats.misses);
+            }
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Tls> {
@@ -502,9 +608,16 @@ impl Connection {
     /// Drives the handshake as far as the transport allows.
     pub fn handshake(&self, io: &mut dyn Transport) -> Result<HandshakeStatus> {
         loop {
-            let need = match self.lock().handshake_step(io)? {
-                Step::Done(status) => return Ok(status),
-                Step::Wait(need) => need,
+            let need = {
+                let mut tls = self.lock();
+                match tls.handshake_step(io)? {
+                    Step::Done(HandshakeStatus::Complete) => {
+                        self.count_completion(&mut tls);
+                        return Ok(HandshakeStatus::Complete);
+                    }
+                    Step::Done(status) => return Ok(status),
+                    Step::Wait(need) => need,
+                }
             };
             io.wait(need, Operation::Handshake)?;
         }

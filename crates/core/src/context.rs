@@ -7,7 +7,9 @@
 
 use std::sync::Arc;
 
-use rustls::client::{ClientSessionMemoryCache, ResolvesClientCert, Resumption};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustls::client::{ResolvesClientCert, Resumption};
 use rustls::crypto::{aws_lc_rs, CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::server::{ClientHello, NoClientAuth, ResolvesServerCert, ServerSessionMemoryCache};
 use rustls::sign::CertifiedKey;
@@ -17,6 +19,7 @@ use rustls::{
 };
 
 use crate::error::{Error, Result};
+use crate::session::{KxHints, Session, SessionSlot, Stats};
 use crate::verify::{TrustStore, Verifier, VerifyMode, VerifyPolicy, SUPPORTED_VERIFY_FLAGS};
 
 /// `ssl.PROTOCOL_TLS` (either side).
@@ -216,36 +219,73 @@ impl Settings {
     }
 }
 
+/// Source of context ids, which tie sessions to the context that made them.
+static NEXT_CONTEXT_ID: AtomicU64 = AtomicU64::new(1);
+
 /// A context: settings plus the configs compiled from them.
 #[derive(Debug)]
 pub struct Context {
+    id: u64,
     settings: Settings,
     client: Option<Arc<ClientConfig>>,
     server: Option<Arc<ServerConfig>>,
     server_no_alpn: Option<Arc<ServerConfig>>,
-    /// Survives config rebuilds so sessions stay resumable across setting changes.
-    client_sessions: Arc<ClientSessionMemoryCache>,
+    /// These survive config rebuilds, so sessions stay resumable across setting changes.
+    kx_hints: Arc<KxHints>,
     server_sessions: Arc<ServerSessionMemoryCache>,
     ticketer: Option<Arc<dyn rustls::server::ProducesTickets>>,
+    stats: Arc<Stats>,
 }
 
 impl Context {
     /// A context with CPython's defaults for `protocol`.
     pub fn new(protocol: i32) -> Result<Self> {
         Ok(Context {
+            id: NEXT_CONTEXT_ID.fetch_add(1, Ordering::Relaxed),
             settings: Settings::new(protocol)?,
             client: None,
             server: None,
             server_no_alpn: None,
-            client_sessions: Arc::new(ClientSessionMemoryCache::new(256)),
+            kx_hints: Arc::default(),
             server_sessions: ServerSessionMemoryCache::new(20_480),
             ticketer: None,
+            stats: Arc::default(),
         })
     }
 
     /// The current settings.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// A process-unique id, recorded in the sessions this context's connections make.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The handshake counters of `session_stats()`.
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.clone()
+    }
+
+    /// The config for one client connection: the cached config with a
+    /// session store of its own, which offers `offered` and nothing else.
+    pub fn client_config_for(
+        &mut self,
+        offered: Option<Arc<Session>>,
+    ) -> Result<(Arc<ClientConfig>, Arc<SessionSlot>)> {
+        if let Some(s) = &offered {
+            if s.context_id() != self.id {
+                return Err(Error::Value(
+                    "Session refers to a different SSLContext.".into(),
+                ));
+            }
+        }
+        let base = self.client_config()?;
+        let slot = Arc::new(SessionSlot::new(self.id, self.kx_hints.clone(), offered));
+        let mut config = (*base).clone();
+        config.resumption = Resumption::store(slot.clone());
+        Ok((Arc::new(config), slot))
     }
 
     /// Changes settings through `f`; the compiled configs are dropped only if `f` succeeds.
@@ -317,7 +357,8 @@ impl Context {
             None => builder.with_no_client_auth(),
         };
         config.alpn_protocols = self.settings.alpn_protocols.clone();
-        config.resumption = Resumption::store(self.client_sessions.clone());
+        // Connections get their own session store (see `client_config_for`).
+        config.resumption = Resumption::disabled();
         let config = Arc::new(config);
         self.client = Some(config.clone());
         Ok(config)

@@ -1,59 +1,351 @@
 //! Loading a certificate chain and its private key, as `load_cert_chain` does.
+//!
+//! The steps and their failures follow CPython over OpenSSL: the chain is
+//! read first (and its leaf checked against the security level), then the
+//! key, which may be encrypted (see [`crate::pbe`]), then the two are
+//! matched. Each failure is the `SSLError` CPython raises for it.
 
 use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{
+    CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+};
 use rustls::sign::CertifiedKey;
+use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::public_key::PublicKey;
 
+use crate::codes::reason;
 use crate::error::{Error, Result};
+use crate::pbe::{self, PbeError};
 
-fn pem_lib() -> Error {
-    Error::Protocol {
-        library: "SSL",
-        reason: "PEM_LIB",
-        message: "PEM lib".into(),
+/// The longest password OpenSSL's PEM reader accepts (`PEM_BUFSIZE`); CPython
+/// raises `ValueError` for a longer one when the key needs it.
+pub const MAX_PASSWORD_LEN: usize = 1024;
+
+fn pem_lib(detail: Option<&str>) -> Error {
+    Error::load(reason::PEM_LIB, detail.map(str::to_owned))
+}
+
+/// One PEM block with its header lines kept (encrypted keys need them).
+struct PemBlock {
+    label: String,
+    headers: Vec<(String, String)>,
+    /// The decoded body, or `None` if its base64 is broken.
+    body: Option<Vec<u8>>,
+}
+
+impl PemBlock {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether this block is a private key, in any of the forms OpenSSL reads.
+    fn is_private_key(&self) -> bool {
+        self.label == "PRIVATE KEY"
+            || self.label == "ENCRYPTED PRIVATE KEY"
+            || self.label.ends_with(" PRIVATE KEY")
+    }
+
+    fn is_certificate(&self) -> bool {
+        self.label == "CERTIFICATE" || self.label == "X509 CERTIFICATE"
+    }
+
+    /// Whether the key needs a password to be read.
+    fn is_encrypted(&self) -> bool {
+        self.label == "ENCRYPTED PRIVATE KEY"
+            || self
+                .header("Proc-Type")
+                .is_some_and(|v| v.replace(' ', "").eq_ignore_ascii_case("4,ENCRYPTED"))
+    }
+}
+
+/// Every PEM block of `data` in order. Unterminated blocks are dropped.
+fn pem_blocks(data: &[u8]) -> Vec<PemBlock> {
+    let text = String::from_utf8_lossy(data);
+    let mut blocks = Vec::new();
+    let mut lines = text.lines().map(str::trim);
+    while let Some(line) = lines.next() {
+        let Some(label) = line
+            .strip_prefix("-----BEGIN ")
+            .and_then(|l| l.strip_suffix("-----"))
+        else {
+            continue;
+        };
+        let mut headers = Vec::new();
+        let mut base64 = String::new();
+        let mut complete = false;
+        for line in lines.by_ref() {
+            if let Some(end) = line
+                .strip_prefix("-----END ")
+                .and_then(|l| l.strip_suffix("-----"))
+            {
+                complete = end == label;
+                break;
+            }
+            match line.split_once(':') {
+                Some((k, v)) if base64.is_empty() => {
+                    headers.push((k.trim().to_owned(), v.trim().to_owned()))
+                }
+                _ => base64.push_str(line),
+            }
+        }
+        if complete {
+            blocks.push(PemBlock {
+                label: label.to_owned(),
+                headers,
+                body: crate::x509::base64_decode(base64.as_bytes()),
+            });
+        }
+    }
+    blocks
+}
+
+/// The certificates of `certfile`, leaf first, read as OpenSSL's
+/// `SSL_CTX_use_certificate_chain_file` reads them, with the leaf checked
+/// against `security_level` as OpenSSL checks it on use.
+pub fn read_chain(cert_pem: &[u8], security_level: i32) -> Result<Vec<CertificateDer<'static>>> {
+    let mut chain = Vec::new();
+    for block in pem_blocks(cert_pem) {
+        // Other blocks (keys, parameters) are skipped; a broken one ends the read.
+        let is_certificate = block.is_certificate();
+        let Some(body) = block.body else {
+            return Err(pem_lib(None));
+        };
+        if !is_certificate {
+            continue;
+        }
+        if X509Certificate::from_der(&body).is_err() {
+            return Err(pem_lib(Some("the certificate is not valid DER")));
+        }
+        chain.push(CertificateDer::from(body));
+    }
+    let Some(leaf) = chain.first() else {
+        return Err(pem_lib(None));
+    };
+    check_security_level(leaf, security_level)?;
+    Ok(chain)
+}
+
+/// The minimum strength in bits each OpenSSL security level demands.
+fn level_minimum(level: i32) -> u32 {
+    match level {
+        i32::MIN..=0 => 0,
+        1 => 80,
+        2 => 112,
+        3 => 128,
+        4 => 192,
+        _ => 256,
+    }
+}
+
+/// The strength of a public key in bits, rated as OpenSSL rates it.
+fn key_strength(key: &PublicKey<'_>) -> Option<u32> {
+    Some(match key {
+        PublicKey::RSA(rsa) => match rsa.key_size() {
+            n if n >= 15360 => 256,
+            n if n >= 7680 => 192,
+            n if n >= 3072 => 128,
+            n if n >= 2048 => 112,
+            n if n >= 1024 => 80,
+            _ => 0,
+        },
+        PublicKey::EC(ec) => u32::try_from(ec.key_size() / 2).ok()?,
+        _ => return None,
+    })
+}
+
+/// The strength of a signature algorithm's digest, or `None` if unknown.
+fn digest_strength(oid: &str) -> Option<u32> {
+    match oid {
+        // md5WithRSAEncryption
+        "1.2.840.113549.1.1.4" => Some(39),
+        // sha1WithRSAEncryption, ecdsa-with-SHA1, dsa-with-sha1
+        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" | "1.2.840.10040.4.3" => Some(63),
+        _ => None,
+    }
+}
+
+/// OpenSSL refuses, on use, a leaf whose key or (unless self-signed)
+/// signature digest is weaker than the security level allows.
+fn check_security_level(leaf: &[u8], level: i32) -> Result<()> {
+    let minimum = level_minimum(level);
+    if minimum == 0 {
+        return Ok(());
+    }
+    let Ok((_, cert)) = X509Certificate::from_der(leaf) else {
+        return Err(pem_lib(None));
+    };
+    if let Ok(key) = cert.public_key().parsed() {
+        if key_strength(&key).is_some_and(|bits| bits < minimum) {
+            return Err(Error::load(reason::EE_KEY_TOO_SMALL, None));
+        }
+    }
+    let self_signed = cert.subject().as_raw() == cert.issuer().as_raw();
+    let sig = cert.signature_algorithm.algorithm.to_id_string();
+    if !self_signed && digest_strength(&sig).is_some_and(|bits| bits < minimum) {
+        return Err(Error::load(reason::CA_MD_TOO_WEAK, None));
+    }
+    Ok(())
+}
+
+/// Whether the first private key in `key_pem` is encrypted, so that a
+/// password (or the password callback) is needed to read it.
+pub fn key_is_encrypted(key_pem: &[u8]) -> bool {
+    pem_blocks(key_pem)
+        .iter()
+        .find(|b| b.is_private_key())
+        .is_some_and(PemBlock::is_encrypted)
+}
+
+/// The first private key in a PEM file, decrypted with `password` if it is encrypted.
+///
+/// Keys are RSA, ECDSA or Ed25519 in PKCS#8, PKCS#1 or SEC1, plain or
+/// encrypted (PKCS#8 PBES2/PKCS#12-3DES, or traditional `DEK-Info` PEM).
+pub fn read_private_key(key_pem: &[u8], password: Option<&[u8]>) -> Result<PrivateKeyDer<'static>> {
+    let blocks = pem_blocks(key_pem);
+    let Some(block) = blocks.into_iter().find(PemBlock::is_private_key) else {
+        return Err(pem_lib(None));
+    };
+    let encrypted = block.is_encrypted();
+    let Some(body) = block.body.as_deref() else {
+        return Err(pem_lib(None));
+    };
+    let der = if encrypted {
+        let password = password.ok_or_else(|| {
+            pem_lib(Some(
+                "the private key is encrypted and no password was given",
+            ))
+        })?;
+        if password.len() > MAX_PASSWORD_LEN {
+            return Err(Error::Value(format!(
+                "password cannot be longer than {MAX_PASSWORD_LEN} bytes"
+            )));
+        }
+        let decrypted = match block.header("DEK-Info") {
+            Some(dek) if block.label != "ENCRYPTED PRIVATE KEY" => {
+                pbe::decrypt_legacy_pem(dek, password, body)
+            }
+            _ if block.label == "ENCRYPTED PRIVATE KEY" => pbe::decrypt_pkcs8(body, password),
+            _ => Err(PbeError::Malformed),
+        };
+        decrypted.map_err(|e| match e {
+            PbeError::Unsupported(why) => pem_lib(Some(&why)),
+            PbeError::BadDecrypt | PbeError::Malformed => pem_lib(None),
+        })?
+    } else {
+        body.to_vec()
+    };
+    let label = block.label.as_str();
+    Ok(match label {
+        "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => PrivatePkcs8KeyDer::from(der).into(),
+        "RSA PRIVATE KEY" => PrivatePkcs1KeyDer::from(der).into(),
+        "EC PRIVATE KEY" => PrivateSec1KeyDer::from(der).into(),
+        other => {
+            return Err(pem_lib(Some(&format!(
+                "{} keys are not supported",
+                other.trim_end_matches(" PRIVATE KEY")
+            ))))
+        }
+    })
+}
+
+/// The SubjectPublicKeyInfo algorithm OID of a certificate.
+fn cert_key_algorithm(cert: &[u8]) -> Option<String> {
+    let (_, parsed) = X509Certificate::from_der(cert).ok()?;
+    Some(parsed.public_key().algorithm.algorithm.to_id_string())
+}
+
+/// Builds the signing identity from a chain and its private key, checking that they match.
+pub fn certified_key(
+    provider: &CryptoProvider,
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<CertifiedKey>> {
+    let leaf_algorithm = chain.first().and_then(|c| cert_key_algorithm(c));
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|_| pem_lib(Some("unsupported or invalid private key")))?;
+    // OpenSSL files a key under its type; a key of another type than the
+    // certificate's leaves the certificate without a key.
+    let key_type_oid = match signing.algorithm() {
+        rustls::SignatureAlgorithm::RSA => "1.2.840.113549.1.1.1",
+        rustls::SignatureAlgorithm::ECDSA => "1.2.840.10045.2.1",
+        rustls::SignatureAlgorithm::ED25519 => "1.3.101.112",
+        rustls::SignatureAlgorithm::ED448 => "1.3.101.113",
+        _ => "",
+    };
+    if leaf_algorithm.as_deref().is_some_and(|a| a != key_type_oid) {
+        return Err(Error::load(reason::NO_CERTIFICATE_ASSIGNED, None));
+    }
+    let ck = CertifiedKey::new(chain, signing);
+    match ck.keys_match() {
+        Ok(()) => Ok(Arc::new(ck)),
+        // The provider cannot derive this key's public half; the handshake
+        // signature will still fail if they do not belong together.
+        Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(Arc::new(ck)),
+        Err(_) => Err(Error::load(reason::KEY_VALUES_MISMATCH, None)),
     }
 }
 
 /// Every certificate in a PEM file, in order.
 pub fn pem_certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>> {
-    CertificateDer::pem_slice_iter(pem)
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|_| pem_lib())
+    read_chain(pem, 0)
 }
 
-/// The first private key in a PEM file: PKCS#8, PKCS#1 or SEC1.
-pub fn pem_private_key(pem: &[u8]) -> Result<PrivateKeyDer<'static>> {
-    PrivateKeyDer::from_pem_slice(pem).map_err(|_| pem_lib())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Builds the signing identity from a PEM chain and a PEM key, checking that they match.
-///
-/// `key_pem` is `None` when the key sits in the certificate file.
-pub fn certified_key(
-    provider: &CryptoProvider,
-    cert_pem: &[u8],
-    key_pem: Option<&[u8]>,
-) -> Result<Arc<CertifiedKey>> {
-    let chain = pem_certificates(cert_pem)?;
-    if chain.is_empty() {
-        return Err(pem_lib());
+    #[test]
+    fn headers_are_kept_and_encryption_detected() {
+        let pem = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
+        let blocks = pem_blocks(pem);
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(
+            blocks[0].header("dek-info"),
+            Some("AES-128-CBC,00112233445566778899AABBCCDDEEFF")
+        );
+        assert!(key_is_encrypted(pem));
+        assert!(!key_is_encrypted(
+            b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+        ));
     }
-    let key = pem_private_key(key_pem.unwrap_or(cert_pem))?;
-    let signing = provider
-        .key_provider
-        .load_private_key(key)
-        .map_err(|_| pem_lib())?;
-    let ck = CertifiedKey::new(chain, signing);
-    match ck.keys_match() {
-        Ok(()) => Ok(Arc::new(ck)),
-        Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(Arc::new(ck)),
-        Err(_) => Err(Error::Protocol {
-            library: "X509",
-            reason: "KEY_VALUES_MISMATCH",
-            message: "key values mismatch".into(),
-        }),
+
+    #[test]
+    fn encrypted_key_without_password_is_pem_lib() {
+        let pem =
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        let err = read_private_key(pem, None).unwrap_err();
+        assert_eq!(err.ssl_errno(), reason::PEM_LIB.errno);
+    }
+
+    #[test]
+    fn over_long_password_is_a_value_error() {
+        let pem =
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        let long = vec![b'a'; MAX_PASSWORD_LEN + 1];
+        assert!(matches!(
+            read_private_key(pem, Some(&long)),
+            Err(Error::Value(_))
+        ));
+        // Exactly the limit is accepted (and then fails as a wrong password).
+        let ok = vec![b'a'; MAX_PASSWORD_LEN];
+        assert!(matches!(
+            read_private_key(pem, Some(&ok)),
+            Err(Error::Load { .. })
+        ));
+    }
+
+    #[test]
+    fn security_levels_follow_openssl() {
+        assert_eq!(level_minimum(0), 0);
+        assert_eq!(level_minimum(2), 112);
+        assert_eq!(digest_strength("1.2.840.113549.1.1.5"), Some(63));
+        assert_eq!(digest_strength("1.2.840.113549.1.1.11"), None);
     }
 }

@@ -18,6 +18,8 @@ pub mod error;
 pub mod hostname;
 pub mod keys;
 pub mod oid;
+pub mod pbe;
+pub mod session;
 pub mod testcert;
 pub mod transport;
 pub mod verify;

@@ -1688,7 +1688,7 @@ fn base64_encode(data: &[u8]) -> String {
 }
 
 /// Standard base64 with optional padding; `None` on any other character.
-fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
     let unpadded = text
         .strip_suffix(b"==")
         .or_else(|| text.strip_suffix(b"="))

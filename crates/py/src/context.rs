@@ -4,18 +4,20 @@
 //! directly, so Python and Rust can never disagree about a setting.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use pyo3::{PyTraverseError, PyVisit};
 use rustssl_core::context::{Context, Role, Settings};
+use rustssl_core::session::Session;
 use rustssl_core::verify::VerifyMode;
 use rustssl_core::{ciphers, keys, Error};
 
 use crate::certs::cert_to_dict;
 use crate::errors::Result;
+use crate::session::PySession;
 use crate::socket::{BioHandle, PySslSocket};
 
 /// `_ssl._SSLContext`.
@@ -51,6 +53,44 @@ impl PyContext {
 
 fn read_file(path: &PathBuf) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::Io(e).into())
+}
+
+/// A path argument as CPython's `PyUnicode_FSConverter` takes it, with
+/// CPython's `TypeError` text when it is not one.
+fn fs_path(value: &Bound<'_, PyAny>, message: &'static str) -> Result<PathBuf> {
+    let os = value.py().import("os")?;
+    // os.fsdecode takes str, bytes and path-like objects, as the converter does.
+    let decoded = os.call_method1("fsdecode", (value,));
+    decoded.and_then(|d| d.extract::<PathBuf>()).map_err(|e| {
+        if e.is_instance_of::<PyTypeError>(value.py()) {
+            PyTypeError::new_err(message).into()
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// A `load_cert_chain` password before the key says whether it is needed.
+enum Password<'py> {
+    /// A str, bytes or bytearray given directly.
+    Bytes(Vec<u8>),
+    /// A callable, called only for an encrypted key.
+    Callable(Bound<'py, PyAny>),
+}
+
+/// The bytes of a password given as str (UTF-8), bytes or bytearray.
+fn password_bytes(value: &Bound<'_, PyAny>, type_error: &'static str) -> Result<Vec<u8>> {
+    if let Ok(text) = value.cast::<PyString>() {
+        let encoded = text.call_method1("encode", ("utf-8",))?;
+        return Ok(encoded.cast::<PyBytes>()?.as_bytes().to_vec());
+    }
+    if let Ok(b) = value.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(b) = value.cast::<pyo3::types::PyByteArray>() {
+        return Ok(b.to_vec());
+    }
+    Err(PyTypeError::new_err(type_error).into())
 }
 
 #[pymethods]
@@ -253,18 +293,54 @@ impl PyContext {
     }
 
     /// Loads the local certificate chain and private key.
+    ///
+    /// `password` is str, bytes, bytearray or a callable returning one of
+    /// those; the callable is called only if the key is encrypted, as
+    /// OpenSSL calls CPython's password callback only then.
     #[pyo3(signature = (certfile, keyfile = None, password = None))]
     fn load_cert_chain(
         &self,
-        certfile: PathBuf,
-        keyfile: Option<PathBuf>,
-        password: Option<Bound<'_, PyAny>>,
+        certfile: &Bound<'_, PyAny>,
+        keyfile: Option<&Bound<'_, PyAny>>,
+        password: Option<&Bound<'_, PyAny>>,
     ) -> Result<()> {
-        let _ = password; // Encrypted keys are not supported yet: they fail as PEM errors.
+        let certfile = fs_path(certfile, "certfile should be a valid filesystem path")?;
+        let keyfile = match keyfile {
+            Some(k) if !k.is_none() => {
+                Some(fs_path(k, "keyfile should be a valid filesystem path")?)
+            }
+            _ => None,
+        };
+        let password = match password {
+            Some(p) if p.is_none() => None,
+            Some(p) if p.is_callable() => Some(Password::Callable(p.clone())),
+            Some(p) => Some(Password::Bytes(password_bytes(
+                p,
+                "password should be a string or callable",
+            )?)),
+            None => None,
+        };
+        let security_level = self.settings(|s| s.security_level);
         let cert_pem = read_file(&certfile)?;
-        let key_pem = keyfile.as_ref().map(read_file).transpose()?;
+        let chain = keys::read_chain(&cert_pem, security_level)?;
+        let key_pem = match &keyfile {
+            Some(path) => read_file(path)?,
+            None => cert_pem,
+        };
+        let password = match password {
+            Some(Password::Callable(f)) if keys::key_is_encrypted(&key_pem) => {
+                let returned = f.call0()?;
+                Some(password_bytes(
+                    &returned,
+                    "password callback must return a string",
+                )?)
+            }
+            Some(Password::Bytes(b)) => Some(b),
+            _ => None,
+        };
+        let key = keys::read_private_key(&key_pem, password.as_deref())?;
         let provider = self.lock().provider();
-        let ck = keys::certified_key(&provider, &cert_pem, key_pem.as_deref())?;
+        let ck = keys::certified_key(&provider, chain, key)?;
         self.update(|s| {
             s.certified_key = Some(ck);
             Ok(())
@@ -427,20 +503,8 @@ impl PyContext {
     /// Per-context handshake and session counters.
     fn session_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        for key in [
-            "number",
-            "connect",
-            "connect_good",
-            "connect_renegotiate",
-            "accept",
-            "accept_good",
-            "accept_renegotiate",
-            "hits",
-            "misses",
-            "timeouts",
-            "cache_full",
-        ] {
-            d.set_item(key, 0)?;
+        for (key, value) in self.lock().stats().snapshot() {
+            d.set_item(key, value)?;
         }
         Ok(d)
     }
@@ -455,9 +519,9 @@ impl PyContext {
         owner: Option<&Bound<'_, PyAny>>,
         session: Option<&Bound<'_, PyAny>>,
     ) -> Result<PySslSocket> {
-        let _ = session;
         let hostname = hostname_arg(server_hostname)?;
-        let connection = new_connection(slf.get(), server_side, hostname.as_deref())?;
+        let session = session_arg(session)?;
+        let connection = new_connection(slf.get(), server_side, hostname.as_deref(), session)?;
         PySslSocket::over_socket(slf, connection, sock, server_side, hostname, owner)
     }
 
@@ -472,12 +536,12 @@ impl PyContext {
         owner: Option<&Bound<'_, PyAny>>,
         session: Option<&Bound<'_, PyAny>>,
     ) -> Result<PySslSocket> {
-        let _ = session;
         if incoming.is(outgoing) {
             return Err(Error::Value("incoming and outgoing must be distinct BIOs".into()).into());
         }
         let hostname = hostname_arg(server_hostname)?;
-        let connection = new_connection(slf.get(), server_side, hostname.as_deref())?;
+        let session = session_arg(session)?;
+        let connection = new_connection(slf.get(), server_side, hostname.as_deref(), session)?;
         PySslSocket::over_bios(
             slf,
             connection,
@@ -516,11 +580,21 @@ fn hostname_arg(value: Option<&Bound<'_, PyAny>>) -> Result<Option<String>> {
     Ok(Some(name))
 }
 
+/// The `session` argument: None or an `SSLSession`.
+fn session_arg(value: Option<&Bound<'_, PyAny>>) -> Result<Option<Arc<Session>>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => Ok(Some(PySession::extract_session(v)?)),
+    }
+}
+
 /// Checks the wrap request against the context, then creates the core connection.
 fn new_connection(
     ctx: &PyContext,
     server_side: bool,
     hostname: Option<&str>,
+    session: Option<Arc<Session>>,
 ) -> Result<rustssl_core::conn::Connection> {
     let mut core = ctx.lock();
     let role = if server_side {
@@ -540,11 +614,15 @@ fn new_connection(
     if !server_side && settings.check_hostname && hostname.is_none() {
         return Err(Error::Value("check_hostname requires server_hostname".into()).into());
     }
+    if server_side && session.is_some() {
+        return Err(Error::Value("session can only be specified in client mode".into()).into());
+    }
+    let stats = core.stats();
     Ok(match role {
         Role::Client => {
-            let config = core.client_config()?;
-            rustssl_core::conn::Connection::client(config, hostname)?
+            let (config, slot) = core.client_config_for(session)?;
+            rustssl_core::conn::Connection::client(config, slot, hostname, stats)?
         }
-        Role::Server => rustssl_core::conn::Connection::server(),
+        Role::Server => rustssl_core::conn::Connection::server(stats),
     })
 }

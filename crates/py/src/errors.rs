@@ -69,6 +69,12 @@ impl From<std::convert::Infallible> for Failure {
     }
 }
 
+impl From<pyo3::CastError<'_, '_>> for Failure {
+    fn from(e: pyo3::CastError<'_, '_>) -> Self {
+        Failure::Py(e.into())
+    }
+}
+
 impl From<PyErr> for Failure {
     fn from(e: PyErr) -> Self {
         Failure::Py(e)
@@ -107,7 +113,9 @@ fn ssl_exception(
 
 /// The C library's message for `errno`, without Rust's "(os error N)" suffix.
 fn strerror(py: Python<'_>, errno: i32) -> PyResult<String> {
-    py.import("os")?.call_method1("strerror", (errno,))?.extract()
+    py.import("os")?
+        .call_method1("strerror", (errno,))?
+        .extract()
 }
 
 /// Converts a core error into the exception CPython raises for the same outcome.
@@ -125,9 +133,7 @@ pub fn core_to_py(py: Python<'_>, e: Error) -> PyErr {
         Error::CertVerification { code, message } => {
             ssl_exception(py, &exc.cert_verification, &e, Some((*code, message)))
         }
-        Error::Protocol { .. } | Error::Load { .. } => {
-            ssl_exception(py, &exc.ssl_error, &e, None)
-        }
+        Error::Protocol { .. } | Error::Load { .. } => ssl_exception(py, &exc.ssl_error, &e, None),
         Error::Io(io) => match io.raw_os_error() {
             // OSError picks the subclass (FileNotFoundError, ...) from the
             // errno; the text is the C library's, as CPython shows it.

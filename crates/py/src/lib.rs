@@ -13,6 +13,7 @@ mod buffer;
 mod certs;
 mod context;
 mod errors;
+mod session;
 mod socket;
 
 use errors::Result;
@@ -120,6 +121,7 @@ fn _ssl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<socket::PySslSocket>()?;
     m.add_class::<bio::PyMemoryBio>()?;
     m.add_class::<certs::PyCertificate>()?;
+    m.add_class::<session::PySession>()?;
     m.add_function(wrap_pyfunction!(_test_decode_cert, m)?)?;
     m.add_function(wrap_pyfunction!(txt2obj, m)?)?;
     m.add_function(wrap_pyfunction!(nid2obj, m)?)?;

@@ -21,6 +21,7 @@ use crate::buffer::{InBytes, OutBuffer};
 use crate::certs::{cert_to_dict, PyCertificate};
 use crate::context::PyContext;
 use crate::errors::{Failure, Result};
+use crate::session::PySession;
 
 /// `ALERT_DESCRIPTION_HANDSHAKE_FAILURE`.
 const ALERT_HANDSHAKE_FAILURE: u8 = 40;
@@ -322,7 +323,11 @@ impl PySslSocket {
         };
         self.run(py, |c, io| c.reject_hello(alert, io))?;
         let (_, message) = rustssl_core::codes::alert_reason(alert);
-        Err(Error::ssl("CALLBACK_FAILED", format!("servername callback failed ({message})")).into())
+        Err(Error::ssl(
+            "CALLBACK_FAILED",
+            format!("servername callback failed ({message})"),
+        )
+        .into())
     }
 
     fn verify_mode(&self, py: Python<'_>) -> VerifyMode {
@@ -532,10 +537,32 @@ impl PySslSocket {
         Ok(())
     }
 
-    /// The TLS session, for resumption (not available yet).
+    /// The client's TLS session, for resumption (None before the handshake).
     #[getter]
-    fn session(&self) -> Option<Py<PyAny>> {
-        None
+    fn get_session(&self) -> Option<PySession> {
+        self.conn.session().map(PySession)
+    }
+
+    /// Sets the session a client resumes; only before the handshake.
+    #[setter]
+    fn set_session(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> Result<()> {
+        let session = PySession::extract_session(value)?;
+        let ctx = self.context_ref(py);
+        let mut core = ctx.get().lock();
+        if session.context_id() != core.id() {
+            return Err(Error::Value("Session refers to a different SSLContext.".into()).into());
+        }
+        if self.server_side {
+            return Err(
+                Error::Value("Cannot set session for server-side SSLSocket.".into()).into(),
+            );
+        }
+        if self.established.load(Ordering::Acquire) {
+            return Err(Error::Value("Cannot set session after handshake.".into()).into());
+        }
+        let (config, slot) = core.client_config_for(Some(session))?;
+        self.conn.restart_client(config, slot)?;
+        Ok(())
     }
 
     /// Whether the handshake resumed an earlier session.

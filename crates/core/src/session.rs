@@ -1,0 +1,246 @@
+//! Client sessions with the stdlib's explicit-resumption model.
+//!
+//! CPython never resumes on its own: a client resumes only when handed an
+//! `SSLSession` (`session=` or the `session` attribute). So each client
+//! connection gets its own [`SessionSlot`] as its rustls session store: the
+//! slot offers only the session it was given, and captures whatever the
+//! server issues so that it can be read back as a new [`Session`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rustls::client::{ClientSessionStore, Tls12ClientSessionValue, Tls13ClientSessionValue};
+use rustls::pki_types::ServerName;
+use rustls::NamedGroup;
+
+/// OpenSSL's default session timeout in seconds, reported as `SSLSession.timeout`.
+pub const DEFAULT_TIMEOUT: u64 = 7200;
+/// Most TLS 1.3 tickets kept per session; servers send two by default.
+const MAX_TICKETS: usize = 8;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The resumption material of one TLS session, as `SSLSession` exposes it.
+#[derive(Debug)]
+pub struct Session {
+    id: Vec<u8>,
+    time: u64,
+    context_id: u64,
+    tls12: Option<Tls12ClientSessionValue>,
+    /// TLS 1.3 tickets are single-use in rustls, so they are taken one per resumption.
+    tls13: Mutex<Vec<Tls13ClientSessionValue>>,
+}
+
+impl Session {
+    /// The session id: the same for every connection that resumed this session.
+    pub fn id(&self) -> &[u8] {
+        &self.id
+    }
+
+    /// When the session was established, in seconds since the epoch.
+    pub fn time(&self) -> u64 {
+        self.time
+    }
+
+    /// How long the session stays resumable, in seconds.
+    pub fn timeout(&self) -> u64 {
+        DEFAULT_TIMEOUT
+    }
+
+    /// Whether the server issued a ticket (TLS 1.3) or resumable TLS 1.2 state.
+    pub fn has_ticket(&self) -> bool {
+        self.tls12.is_some() || !lock(&self.tls13).is_empty()
+    }
+
+    /// The ticket lifetime hint. rustls does not expose the server's hint,
+    /// so a held ticket reports the session timeout.
+    pub fn ticket_lifetime_hint(&self) -> u64 {
+        if self.has_ticket() {
+            DEFAULT_TIMEOUT
+        } else {
+            0
+        }
+    }
+
+    /// The id of the context whose connections created this session.
+    pub fn context_id(&self) -> u64 {
+        self.context_id
+    }
+}
+
+/// Remembers which key-exchange group each server chose, across connections
+/// of one context, so that later handshakes avoid a HelloRetryRequest.
+#[derive(Debug, Default)]
+pub struct KxHints(Mutex<HashMap<ServerName<'static>, NamedGroup>>);
+
+/// The session store of a single client connection.
+#[derive(Debug)]
+pub struct SessionSlot {
+    context_id: u64,
+    hints: Arc<KxHints>,
+    state: Mutex<SlotState>,
+}
+
+#[derive(Debug, Default)]
+struct SlotState {
+    offered: Option<Arc<Session>>,
+    tls12: Option<Tls12ClientSessionValue>,
+    tls13: Vec<Tls13ClientSessionValue>,
+    established_at: Option<u64>,
+    snapshot: Option<Arc<Session>>,
+}
+
+impl SessionSlot {
+    /// A slot for a connection of context `context_id`, offering `offered` if given.
+    pub fn new(context_id: u64, hints: Arc<KxHints>, offered: Option<Arc<Session>>) -> Self {
+        SessionSlot {
+            context_id,
+            hints,
+            state: Mutex::new(SlotState {
+                offered,
+                ..SlotState::default()
+            }),
+        }
+    }
+
+    /// The session this connection was asked to resume.
+    pub fn offered(&self) -> Option<Arc<Session>> {
+        lock(&self.state).offered.clone()
+    }
+
+    /// The connection's current session, once its handshake is done.
+    ///
+    /// A resumed connection keeps the id of the session it resumed, so the
+    /// result compares equal to it, as in OpenSSL.
+    pub fn current(&self, resumed: bool) -> Arc<Session> {
+        let mut st = lock(&self.state);
+        let fresh = st.tls12.is_some() || !st.tls13.is_empty();
+        if let Some(snapshot) = &st.snapshot {
+            if !fresh {
+                return snapshot.clone();
+            }
+        }
+        let id = match (&st.offered, resumed) {
+            (Some(offered), true) => offered.id.clone(),
+            _ => st
+                .snapshot
+                .as_ref()
+                .map(|s| s.id.clone())
+                .unwrap_or_else(|| crate::random_bytes(32).unwrap_or_else(|_| vec![0; 32])),
+        };
+        let time = *st.established_at.get_or_insert_with(now_secs);
+        let previous_tls13 = st
+            .snapshot
+            .as_ref()
+            .map(|s| std::mem::take(&mut *lock(&s.tls13)))
+            .unwrap_or_default();
+        let mut tls13 = previous_tls13;
+        tls13.append(&mut st.tls13);
+        let tls12 = st
+            .tls12
+            .take()
+            .or_else(|| st.snapshot.as_ref().and_then(|s| s.tls12.clone()));
+        let session = Arc::new(Session {
+            id,
+            time,
+            context_id: self.context_id,
+            tls12,
+            tls13: Mutex::new(tls13),
+        });
+        st.snapshot = Some(session.clone());
+        session
+    }
+}
+
+impl ClientSessionStore for SessionSlot {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: NamedGroup) {
+        lock(&self.hints.0).insert(server_name, group);
+    }
+
+    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<NamedGroup> {
+        lock(&self.hints.0).get(server_name).copied()
+    }
+
+    fn set_tls12_session(&self, _server_name: ServerName<'static>, value: Tls12ClientSessionValue) {
+        lock(&self.state).tls12 = Some(value);
+    }
+
+    fn tls12_session(&self, _server_name: &ServerName<'_>) -> Option<Tls12ClientSessionValue> {
+        lock(&self.state).offered.as_ref()?.tls12.clone()
+    }
+
+    fn remove_tls12_session(&self, _server_name: &ServerName<'static>) {}
+
+    fn insert_tls13_ticket(
+        &self,
+        _server_name: ServerName<'static>,
+        value: Tls13ClientSessionValue,
+    ) {
+        let mut st = lock(&self.state);
+        if st.tls13.len() < MAX_TICKETS {
+            st.tls13.push(value);
+        }
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        _server_name: &ServerName<'static>,
+    ) -> Option<Tls13ClientSessionValue> {
+        let offered = lock(&self.state).offered.clone()?;
+        let mut tickets = lock(&offered.tls13);
+        tickets.pop()
+    }
+}
+
+/// Handshake and session counters of one context (`session_stats()`).
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Client handshakes started.
+    pub connect: AtomicU64,
+    /// Client handshakes completed.
+    pub connect_good: AtomicU64,
+    /// Server handshakes started.
+    pub accept: AtomicU64,
+    /// Server handshakes completed.
+    pub accept_good: AtomicU64,
+    /// Handshakes that resumed a session.
+    pub hits: AtomicU64,
+    /// Resumption attempts that fell back to a full handshake.
+    pub misses: AtomicU64,
+}
+
+impl Stats {
+    /// Adds one to a counter.
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `(name, value)` pairs in the stdlib's key order.
+    pub fn snapshot(&self) -> [(&'static str, u64); 11] {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        [
+            ("number", 0),
+            ("connect", get(&self.connect)),
+            ("connect_good", get(&self.connect_good)),
+            ("connect_renegotiate", 0),
+            ("accept", get(&self.accept)),
+            ("accept_good", get(&self.accept_good)),
+            ("accept_renegotiate", 0),
+            ("hits", get(&self.hits)),
+            ("misses", get(&self.misses)),
+            ("timeouts", 0),
+            ("cache_full", 0),
+        ]
+    }
+}
