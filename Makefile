@@ -8,7 +8,7 @@ BUILD_STAMP := $(VENV)/.rustssl-built
 RUST_SOURCES := $(shell find crates -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock pyproject.toml
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi')
 
-.PHONY: all demo test build check lint rust-test pytest conformance bench clean
+.PHONY: all demo test build check lint rust-test pytest conformance bench bench-rust clean
 
 all: build
 
@@ -19,7 +19,8 @@ $(DEPS_STAMP): requirements-dev.txt
 	touch $@
 
 $(BUILD_STAMP): $(DEPS_STAMP) $(RUST_SOURCES)
-	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --release --quiet
+	# flock: concurrent builds into one .venv would clobber each other's extension file.
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH flock $(VENV)/.build-lock $(VENV)/bin/maturin develop --release --quiet
 	touch $@
 
 build: $(BUILD_STAMP)
@@ -40,7 +41,18 @@ rust-test:
 pytest: build
 	$(PY) -m pytest -q tests
 
-test: build lint rust-test pytest
+conformance: build
+	$(PY) tests/conformance/run.py
+
+test: build lint rust-test pytest conformance
+
+# Benchmarks (not part of `make test`): BENCH_ARGS='--quick' or '--only bulk-tls13,memory'.
+bench: build
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The ceiling: rustls and rustssl's core without Python.
+bench-rust:
+	cargo bench -p rustssl-core --bench ceiling -- $(BENCH_ARGS)
 
 clean:
 	rm -rf target $(VENV)

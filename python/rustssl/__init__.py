@@ -102,7 +102,9 @@ SSLContext.sslsocket_class = SSLSocket
 SSLContext.sslobject_class = SSLObject
 
 socket_error = OSError
-CHANNEL_BINDING_TYPES: list[str] = ["tls-unique"] if HAS_TLS_UNIQUE else []
+# tls-unique needs the Finished message, which rustls does not expose; the
+# RFC 9266 successor is offered instead.
+CHANNEL_BINDING_TYPES: list[str] = ["tls-exporter"]
 
 if _sys.version_info < (3, 12):
     from rustssl._helpers import match_hostname  # noqa: F401

@@ -286,13 +286,13 @@ def closing_line(run: ModuleRun) -> str:
     passed = run.count(PASSED)
     failed = run.count(*NOT_PASSING)
     skipped = run.count(SKIPPED)
-    extra = []
-    for outcome in ("timeout", "crash"):
-        n = run.count(outcome)
-        if n:
-            extra.append(f"{n} {outcome}")
-    suffix = f" ({', '.join(extra)})" if extra else ""
-    return f"{run.module}: {passed} passed, {failed} failed, {skipped} skipped{suffix}"
+    return f"{run.module}: {passed} passed, {failed} failed, {skipped} skipped"
+
+
+def hang_note(run: ModuleRun) -> str:
+    """``1 timeout, 1 crash`` (counted as failed in the closing line), or ''."""
+    parts = [f"{run.count(o)} {o}" for o in ("timeout", "crash", "not run") if run.count(o)]
+    return ", ".join(parts)
 
 
 def report(runs: list[ModuleRun], impl: str, expectations: Expectations, verbose: bool) -> int:
@@ -339,6 +339,8 @@ def report(runs: list[ModuleRun], impl: str, expectations: Expectations, verbose
     print()
     for run in runs:
         print(closing_line(run))
+        if hang_note(run):
+            print(f"    note: of the failures, {hang_note(run)}")
         for problem in run.problems:
             print(f"    note: {problem}")
     totals = ModuleRun("total")
@@ -347,8 +349,10 @@ def report(runs: list[ModuleRun], impl: str, expectations: Expectations, verbose
     print(closing_line(totals))
 
     if environment_failures:
-        print(f"\nFailing here for environment reasons ([environment], ignored): "
-              f"{len(environment_failures)}")
+        print(
+            f"\nFailing here for environment reasons ([environment], ignored): "
+            f"{len(environment_failures)}"
+        )
         for result in environment_failures:
             print(f"  {short_id(result.id)}: {result.outcome}")
     if unexpected_failures:
@@ -358,8 +362,9 @@ def report(runs: list[ModuleRun], impl: str, expectations: Expectations, verbose
             if verbose and result.detail:
                 print("    " + result.detail.strip().replace("\n", "\n    "))
     if unexpected_passes:
-        print(f"\nUnexpected passes (remove them from {EXPECTED_FILE.name}): "
-              f"{len(unexpected_passes)}")
+        print(
+            f"\nUnexpected passes (remove them from {EXPECTED_FILE.name}): {len(unexpected_passes)}"
+        )
         for key in unexpected_passes:
             print(f"  {key}")
     if stale:
@@ -427,8 +432,11 @@ def main(argv: list[str] | None = None) -> int:
     modules = args.module or list(MODULES)
     log_dir = args.log_dir or Path(tempfile.mkdtemp(prefix="rustssl-conformance-logs-"))
     log_dir.mkdir(parents=True, exist_ok=True)
-    print(f"conformance: {len(modules)} modules against {impl}, {args.jobs} jobs, "
-          f"{args.timeout:.0f}s per test; logs in {log_dir}", flush=True)
+    print(
+        f"conformance: {len(modules)} modules against {impl}, {args.jobs} jobs, "
+        f"{args.timeout:.0f}s per test; logs in {log_dir}",
+        flush=True,
+    )
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [

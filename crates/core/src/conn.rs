@@ -35,6 +35,8 @@ pub struct HelloInfo {
     pub server_name: Option<String>,
     /// The ALPN protocols the client offered, in its order.
     pub alpn: Vec<Vec<u8>>,
+    /// The cipher suites the client offered, in its order.
+    pub cipher_suites: Vec<rustls::CipherSuite>,
 }
 
 impl HelloInfo {
@@ -346,6 +348,7 @@ impl Tls {
                         .alpn()
                         .map(|it| it.map(<[u8]>::to_vec).collect())
                         .unwrap_or_default(),
+                    cipher_suites: hello.cipher_suites().to_vec(),
                 };
                 self.hello = Some(info.clone());
                 self.engine = Engine::Hello(Box::new(accepted));
@@ -722,6 +725,11 @@ impl Connection {
         let tls = self.lock();
         let mut info = ConnectionInfo {
             server_name: tls.hello.as_ref().and_then(|h| h.server_name.clone()),
+            offered_suites: tls
+                .hello
+                .as_ref()
+                .map(|h| h.cipher_suites.clone())
+                .unwrap_or_default(),
             ..ConnectionInfo::default()
         };
         if let Engine::Active(conn) = &tls.engine {
@@ -773,6 +781,8 @@ pub struct ConnectionInfo {
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// SNI received by a server.
     pub server_name: Option<String>,
+    /// The suites a client offered (server side only).
+    pub offered_suites: Vec<rustls::CipherSuite>,
 }
 
 #[cfg(test)]

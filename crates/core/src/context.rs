@@ -19,6 +19,7 @@ use rustls::{
 };
 
 use crate::error::{Error, Result};
+use crate::keylog::KeyLogFile;
 use crate::session::{KxHints, Session, SessionSlot, Stats};
 use crate::verify::{TrustStore, Verifier, VerifyMode, VerifyPolicy, SUPPORTED_VERIFY_FLAGS};
 
@@ -110,6 +111,10 @@ pub struct Settings {
     pub security_level: i32,
     /// `post_handshake_auth` (stored; rustls cannot perform it).
     pub post_handshake_auth: bool,
+    /// Where TLS secrets are logged (`keylog_filename`).
+    pub keylog: Option<Arc<KeyLogFile>>,
+    /// Key-exchange groups chosen by `set_ecdh_curve`, or `None` for the defaults.
+    pub groups: Option<Vec<rustls::NamedGroup>>,
 }
 
 impl Settings {
@@ -146,6 +151,8 @@ impl Settings {
             num_tickets: 2,
             security_level: 2,
             post_handshake_auth: false,
+            keylog: None,
+            groups: None,
         })
     }
 
@@ -315,6 +322,13 @@ impl Context {
             });
             provider.cipher_suites = tls13.chain(tls12).collect();
         }
+        if let Some(groups) = &self.settings.groups {
+            provider.kx_groups = aws_lc_rs::ALL_KX_GROUPS
+                .iter()
+                .copied()
+                .filter(|g| groups.contains(&g.name()))
+                .collect();
+        }
         provider
     }
 
@@ -359,6 +373,9 @@ impl Context {
         config.alpn_protocols = self.settings.alpn_protocols.clone();
         // Connections get their own session store (see `client_config_for`).
         config.resumption = Resumption::disabled();
+        if let Some(log) = &self.settings.keylog {
+            config.key_log = log.clone();
+        }
         let config = Arc::new(config);
         self.client = Some(config.clone());
         Ok(config)
@@ -393,6 +410,9 @@ impl Context {
         }
         config.ignore_client_order = self.settings.options & OP_CIPHER_SERVER_PREFERENCE != 0;
         config.session_storage = self.server_sessions.clone();
+        if let Some(log) = &self.settings.keylog {
+            config.key_log = log.clone();
+        }
         config.send_tls13_tickets = self.settings.num_tickets;
         if self.settings.options & OP_NO_TICKET == 0 {
             if self.ticketer.is_none() {
@@ -434,6 +454,31 @@ impl ResolvesClientCert for FixedIdentity<Arc<CertifiedKey>> {
     fn has_certs(&self) -> bool {
         true
     }
+}
+
+/// The group `set_ecdh_curve` means by an OpenSSL curve name.
+///
+/// Known curves the provider lacks are refused rather than ignored.
+pub fn group_by_curve_name(name: &str) -> Result<rustls::NamedGroup> {
+    use rustls::NamedGroup as G;
+    let group = match name {
+        "prime256v1" | "P-256" | "secp256r1" => G::secp256r1,
+        "secp384r1" | "P-384" => G::secp384r1,
+        "X25519" | "x25519" => G::X25519,
+        "X25519MLKEM768" => G::X25519MLKEM768,
+        "SecP256r1MLKEM768" => G::secp256r1MLKEM768,
+        "secp521r1" | "P-521" | "X448" | "x448" => {
+            return Err(Error::Value(format!(
+                "elliptic curve {name:?} is not offered by rustls with aws-lc-rs"
+            )))
+        }
+        _ => {
+            return Err(Error::Value(format!(
+                "unknown elliptic curve name '{name}'"
+            )))
+        }
+    };
+    Ok(group)
 }
 
 /// The OpenSSL name of a key-exchange group.

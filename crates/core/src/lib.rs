@@ -16,6 +16,7 @@ pub mod constants;
 pub mod context;
 pub mod error;
 pub mod hostname;
+pub mod keylog;
 pub mod keys;
 pub mod oid;
 pub mod pbe;

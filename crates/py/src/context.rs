@@ -269,6 +269,82 @@ impl PyContext {
         })
     }
 
+    /// The file TLS secrets are logged to, or None.
+    #[getter]
+    fn get_keylog_filename(&self) -> Option<String> {
+        self.settings(|s| {
+            s.keylog
+                .as_ref()
+                .map(|k| k.path().to_string_lossy().into_owned())
+        })
+    }
+
+    #[setter]
+    fn set_keylog_filename(&self, value: Option<PathBuf>) -> Result<()> {
+        let log = match value {
+            Some(path) => Some(Arc::new(rustssl_core::keylog::KeyLogFile::open(&path)?)),
+            None => None,
+        };
+        self.update(|s| {
+            s.keylog = log;
+            Ok(())
+        })
+    }
+
+    /// Restricts ECDHE to the named curve, as OpenSSL's `SSL_CTX_set1_groups` with one group.
+    fn set_ecdh_curve(&self, name: &Bound<'_, PyAny>) -> Result<()> {
+        let name: String = if let Ok(b) = name.cast::<PyBytes>() {
+            String::from_utf8_lossy(b.as_bytes()).into_owned()
+        } else {
+            name.extract()?
+        };
+        let group = rustssl_core::context::group_by_curve_name(&name)?;
+        self.update(|s| {
+            s.groups = Some(vec![group]);
+            Ok(())
+        })
+    }
+
+    /// Checks a DH parameters file. rustls offers no DHE suites, so the
+    /// parameters are validated but never used.
+    fn load_dh_params(&self, path: PathBuf) -> Result<()> {
+        let data = read_file(&path)?;
+        let found = rustssl_core::x509::pem_blocks(&data)
+            .iter()
+            .any(|(label, der)| label == "DH PARAMETERS" && !der.is_empty());
+        if !found {
+            return Err(Error::Protocol {
+                library: "PEM",
+                reason: "NO_START_LINE",
+                message: "no start line".into(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// External PSK is not available in rustls.
+    fn set_psk_client_callback(&self, _callback: &Bound<'_, PyAny>) -> Result<()> {
+        Err(Error::Unsupported(
+            "TLS-PSK is not supported by rustssl (rustls has no external PSK)".into(),
+        )
+        .into())
+    }
+
+    /// External PSK is not available in rustls.
+    #[pyo3(signature = (_callback, identity_hint = None))]
+    fn set_psk_server_callback(
+        &self,
+        _callback: &Bound<'_, PyAny>,
+        identity_hint: Option<&str>,
+    ) -> Result<()> {
+        let _ = identity_hint;
+        Err(Error::Unsupported(
+            "TLS-PSK is not supported by rustssl (rustls has no external PSK)".into(),
+        )
+        .into())
+    }
+
     #[getter]
     fn get_sni_callback(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.servername_callback(py)

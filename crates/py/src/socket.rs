@@ -28,6 +28,13 @@ const ALERT_HANDSHAKE_FAILURE: u8 = 40;
 /// `ALERT_DESCRIPTION_INTERNAL_ERROR`.
 const ALERT_INTERNAL_ERROR: u8 = 80;
 
+/// The channel binding type rustssl provides (RFC 9266).
+const CHANNEL_BINDING_EXPORTER: &str = "tls-exporter";
+/// The exporter label RFC 9266 defines.
+const EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
+/// The exporter output length RFC 9266 defines.
+const EXPORTER_LENGTH: usize = 32;
+
 /// One end of an `SSLObject`'s transport.
 pub enum BioHandle {
     /// Our own `MemoryBIO`: its queue is used in place.
@@ -72,6 +79,15 @@ pub struct PySslSocket {
     server_side: bool,
     server_hostname: Option<String>,
     established: AtomicBool,
+    /// `OP_IGNORE_UNEXPECTED_EOF` at creation: a ragged EOF then reads as a clean one.
+    ignore_unexpected_eof: bool,
+}
+
+/// `ssl.OP_IGNORE_UNEXPECTED_EOF`.
+const OP_IGNORE_UNEXPECTED_EOF: u64 = 0x80;
+
+fn ignores_unexpected_eof(ctx: &Bound<'_, PyContext>) -> bool {
+    ctx.get().lock().settings().options & OP_IGNORE_UNEXPECTED_EOF != 0
 }
 
 fn weak(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Py<PyWeakrefReference>>> {
@@ -111,6 +127,7 @@ impl PySslSocket {
             server_side,
             server_hostname,
             established: AtomicBool::new(false),
+            ignore_unexpected_eof: ignores_unexpected_eof(ctx),
         })
     }
 
@@ -133,6 +150,7 @@ impl PySslSocket {
             server_side,
             server_hostname,
             established: AtomicBool::new(false),
+            ignore_unexpected_eof: ignores_unexpected_eof(ctx),
         })
     }
 
@@ -346,9 +364,11 @@ impl PySslSocket {
     #[pyo3(signature = (len = 1024, buffer = None))]
     fn read(&self, py: Python<'_>, len: isize, buffer: Option<OutBuffer>) -> Result<Py<PyAny>> {
         self.ensure_handshake(py)?;
+        let lenient = self.ignore_unexpected_eof;
         let read = |c: &Connection, io: &mut dyn Transport, buf: &mut [u8]| match c.read(buf, io) {
             // A clean close_notify reads as end of file, as in CPython.
             Err(Error::ZeroReturn) => Ok(0),
+            Err(Error::Eof) if lenient => Ok(0),
             other => other,
         };
         match buffer {
@@ -430,10 +450,20 @@ impl PySslSocket {
         Ok(Some(PyList::new(py, items)?))
     }
 
-    /// The verified chain. The chain webpki validated starts with the same
-    /// certificates the peer sent, so they are reported.
+    /// The chain verification validated: leaf, intermediates, trust anchor.
     fn get_verified_chain<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
-        self.get_unverified_chain(py)
+        let certs = self.conn.info().peer_certificates;
+        if certs.is_empty() {
+            return Ok(None);
+        }
+        let ctx = self.context_ref(py);
+        let chain = rustssl_core::verify::verified_chain(
+            ctx.get().lock().settings(),
+            &certs,
+            !self.server_side,
+        );
+        let items = chain.into_iter().map(|c| PyCertificate::new(c.to_vec()));
+        Ok(Some(PyList::new(py, items.collect::<Vec<_>>())?))
     }
 
     /// `(name, protocol, secret_bits)` of the negotiated suite.
@@ -477,22 +507,55 @@ impl PySslSocket {
         None
     }
 
-    /// Suites offered by the client and enabled here (server side).
-    fn shared_ciphers(&self) -> Option<Vec<(String, String, u32)>> {
-        None
+    /// Suites offered by the client and enabled here, in our order (server side).
+    fn shared_ciphers(&self, py: Python<'_>) -> Option<Vec<(&'static str, &'static str, u32)>> {
+        if !self.server_side {
+            return None;
+        }
+        let offered = self.conn.info().offered_suites;
+        if offered.is_empty() {
+            return None;
+        }
+        let enabled = self.context_ref(py).get().lock().provider().cipher_suites;
+        Some(
+            enabled
+                .iter()
+                .map(|s| s.suite())
+                .filter(|s| offered.contains(s))
+                .filter_map(ciphers::by_suite)
+                .map(|c| (c.name, c.protocol, c.strength_bits))
+                .collect(),
+        )
     }
 
-    /// Channel binding data; no type is available yet.
+    /// Channel binding data. `tls-exporter` (RFC 9266) is available;
+    /// `tls-unique` needs the Finished message, which rustls does not expose.
     #[pyo3(signature = (cb_type = "tls-unique"))]
-    fn get_channel_binding(&self, cb_type: &str) -> Result<Option<Py<PyBytes>>> {
-        Err(Error::Value(format!("Unsupported channel binding type '{cb_type}'")).into())
+    fn get_channel_binding<'py>(
+        &self,
+        py: Python<'py>,
+        cb_type: &str,
+    ) -> Result<Option<Bound<'py, PyBytes>>> {
+        if cb_type != CHANNEL_BINDING_EXPORTER {
+            return Err(
+                Error::Value(format!("'{cb_type}' channel binding type not implemented")).into(),
+            );
+        }
+        if !self.conn.info().established {
+            return Ok(None);
+        }
+        let data = self
+            .conn
+            .export_keying_material(EXPORTER_LABEL, None, EXPORTER_LENGTH)?;
+        Ok(Some(PyBytes::new(py, &data)))
     }
 
-    /// Post-handshake authentication is not implemented by rustls.
+    /// Post-handshake authentication is not implemented by rustls; this fails
+    /// as on an OpenSSL build without it.
     fn verify_client_post_handshake(&self) -> Result<()> {
-        Err(Error::ssl(
-            "WRONG_SSL_VERSION",
-            "post-handshake authentication is not supported by rustls",
+        Err(Error::Unsupported(
+            "Post-handshake auth is not supported by rustssl (rustls does not implement it)."
+                .into(),
         )
         .into())
     }
