@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import rustssl
 from conftest import MODULES, TIMEOUT, CertSet, client_context, server_context
+from test_sans_io import Pair
 
 PAIRS = [("rustssl", "stdlib"), ("stdlib", "rustssl")]
 VERSIONS = {"TLSv1.2": "TLSv1_2", "TLSv1.3": "TLSv1_3"}
@@ -562,3 +563,90 @@ def test_refused_socket_calls(serve: Any, certs: CertSet) -> None:
     server.raise_errors()
     with pytest.raises(TypeError):
         rustssl.SSLSocket()
+
+
+@pytest.mark.parametrize("client_name", ["rustssl", "stdlib"])
+def test_client_closing_right_after_handshake_reads_as_eof(certs: CertSet, client_name: str) -> None:
+    # A TLS 1.3 server's tickets must not turn such a close into a reset.
+    sctx = server_context(rustssl, certs)
+    cctx = client_context(MODULES[client_name], certs)
+    results: list[Any] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(TIMEOUT)
+        port = listener.getsockname()[1]
+
+        def server() -> None:
+            for _ in range(20):
+                conn, _ = listener.accept()
+                with conn, sctx.wrap_socket(conn, server_side=True) as tls:
+                    try:
+                        results.append(tls.recv(100))
+                    except OSError as e:
+                        results.append(e)
+
+        t = threading.Thread(target=server)
+        t.start()
+        for _ in range(20):
+            raw = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+            cctx.wrap_socket(raw, server_hostname="localhost").close()
+        t.join(TIMEOUT)
+    assert results == [b""] * 20
+
+
+def test_select_driven_reader_sees_every_record_and_the_close(serve: Any, certs: CertSet) -> None:
+    # A select() loop that reads in small pieces, ignoring pending(), as asyncore
+    # servers do: buffered records must not hide from select().
+    sctx = server_context(rustssl, certs)
+    payload = os.urandom(50_000)
+    got = bytearray()
+
+    def handler(conn: socket.socket) -> None:
+        tls = sctx.wrap_socket(conn, server_side=True)
+        tls.setblocking(False)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([tls], [], [], 1.0)
+            if not readable:
+                continue
+            try:
+                chunk = tls.recv(1000)
+            except rustssl.SSLWantReadError:
+                continue
+            if not chunk:
+                break
+            got.extend(chunk)
+        tls.setblocking(True)
+        tls.unwrap()
+
+    with serve(handler) as server:
+        with connect(client_context(stdlib_ssl, certs), server.port) as tls:
+            tls.sendall(payload)
+            tls.unwrap()
+    server.raise_errors()
+    assert bytes(got) == payload
+
+
+def test_after_unwrap_reads_raise_and_writes_are_refused(serve: Any, certs: CertSet) -> None:
+    sctx = server_context(stdlib_ssl, certs)
+
+    def handler(conn: socket.socket) -> None:
+        with sctx.wrap_socket(conn, server_side=True) as tls:
+            tls.unwrap()
+
+    with serve(handler) as server:
+        pair = Pair(client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl)
+        pair.handshake()
+        with pytest.raises(rustssl.SSLWantReadError):
+            pair.client.unwrap()
+        pair.pump()
+        pair.server.read()  # the server sees the client's close_notify: b''
+        pair.server.unwrap()
+        pair.pump()
+        pair.client.unwrap()
+        with pytest.raises(rustssl.SSLZeroReturnError):
+            pair.client.read()
+        with pytest.raises(rustssl.SSLError, match="PROTOCOL_IS_SHUTDOWN"):
+            pair.client.write(b"late")
+        with connect(client_context(rustssl, certs), server.port) as tls:
+            tls.unwrap()
+    server.raise_errors()

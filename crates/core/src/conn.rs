@@ -217,7 +217,7 @@ impl Tls {
     /// transport: after close_notify the stream may continue in plaintext.
     fn pump(&mut self, io: &mut dyn Transport, exact: bool) -> Result<Pumped> {
         if self.inbuf.is_empty() {
-            let limit = if exact {
+            let limit = if exact || io.reads_by_record() {
                 self.inbuf.framing.remainder()
             } else {
                 RECV_BUFFER
@@ -301,7 +301,17 @@ impl Tls {
                 Engine::Failed => {
                     return Err(Error::ssl("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown"))
                 }
-                Engine::Active(_) => {
+                Engine::Active(conn) => {
+                    // A TLS 1.3 server's only output after the handshake is its
+                    // session tickets. Like OpenSSL, send them with the first
+                    // read or write rather than now: a client that closes right
+                    // after its handshake then ends with a clean FIN instead of
+                    // resetting the connection over tickets it never read.
+                    if matches!(&**conn, rustls::Connection::Server(s)
+                        if !s.is_handshaking() && s.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3))
+                    {
+                        return Ok(Step::Done(HandshakeStatus::Complete));
+                    }
                     if !self.flush(io)? {
                         return Ok(Step::Wait(Need::Write));
                     }
@@ -376,10 +386,16 @@ impl Tls {
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(Error::Eof),
                 Err(e) => return Err(Error::Io(e)),
             }
-            // Answer what the peer asked for (key updates, alerts) without insisting.
-            self.flush(io)?;
+            // Queued output (a server's session tickets, key-update answers)
+            // goes out only once the peer has shown it is still there by
+            // sending something. Writing to a peer that has closed makes its
+            // kernel reset the connection, and the reset would hide the clean
+            // EOF waiting to be read: the stdlib reads b'' there.
             match self.pump(io, false)? {
-                Pumped::Progress | Pumped::Eof => {}
+                Pumped::Progress => {
+                    self.flush(io)?;
+                }
+                Pumped::Eof => {}
                 Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
             }
         }
@@ -393,6 +409,9 @@ impl Tls {
         io: &mut dyn Transport,
     ) -> Result<Option<Need>> {
         self.started = true;
+        if self.close_sent {
+            return Err(Error::ssl("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown"));
+        }
         loop {
             if !self.flush(io)? {
                 return Ok(Some(Need::Write));
@@ -657,6 +676,11 @@ impl Connection {
         // Best effort: the connection is failing either way.
         let _ = io.send(&[IoSlice::new(&record)]);
         Ok(())
+    }
+
+    /// Whether this end has sent close_notify (`unwrap()` was called).
+    pub fn close_sent(&self) -> bool {
+        self.lock().close_sent
     }
 
     /// Whether the handshake has completed.

@@ -34,6 +34,13 @@ pub trait Transport {
     fn wait(&mut self, need: Need, op: Operation) -> Result<()>;
     /// Whether waiting is impossible, so partial progress must be returned.
     fn is_nonblocking(&self) -> bool;
+    /// Whether ciphertext must be taken one record at a time. A non-blocking
+    /// socket is watched with select()/poll() by its owner, which sees only
+    /// what is still in the kernel: reading ahead would hide records that are
+    /// already here (OpenSSL, which CPython uses, never reads ahead).
+    fn reads_by_record(&self) -> bool {
+        false
+    }
 }
 
 /// How a socket blocks, from Python's `sock.gettimeout()`.
@@ -146,6 +153,10 @@ impl Transport for FdTransport<'_> {
     }
 
     fn is_nonblocking(&self) -> bool {
+        self.timeout == Timeout::NonBlocking
+    }
+
+    fn reads_by_record(&self) -> bool {
         self.timeout == Timeout::NonBlocking
     }
 }

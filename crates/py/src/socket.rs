@@ -366,8 +366,9 @@ impl PySslSocket {
         self.ensure_handshake(py)?;
         let lenient = self.ignore_unexpected_eof;
         let read = |c: &Connection, io: &mut dyn Transport, buf: &mut [u8]| match c.read(buf, io) {
-            // A clean close_notify reads as end of file, as in CPython.
-            Err(Error::ZeroReturn) => Ok(0),
+            // The peer's close_notify reads as end of file, as in CPython,
+            // unless this end has shut down too: then it is an error.
+            Err(Error::ZeroReturn) if !c.close_sent() => Ok(0),
             Err(Error::Eof) if lenient => Ok(0),
             other => other,
         };
