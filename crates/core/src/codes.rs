@@ -58,7 +58,7 @@ pub mod verify {
     /// The certificate is revoked.
     pub const CERT_REVOKED: i32 = 23;
     /// An issuing certificate is not a CA, or its basic constraints are violated.
-    pub const INVALID_CA: i32 = 24;
+    pub const INVALID_CA: i32 = 79;
     /// The path length constraint was exceeded.
     pub const PATH_LENGTH_EXCEEDED: i32 = 25;
     /// The certificate may not be used for this purpose.
@@ -69,6 +69,14 @@ pub mod verify {
     pub const CERT_REJECTED: i32 = 28;
     /// A critical extension is not understood.
     pub const UNHANDLED_CRITICAL_EXTENSION: i32 = 34;
+    /// The CRL issuer's keyUsage does not allow CRL signing.
+    pub const KEYUSAGE_NO_CRL_SIGN: i32 = 35;
+    /// A critical CRL extension is not understood.
+    pub const UNHANDLED_CRITICAL_CRL_EXTENSION: i32 = 36;
+    /// A certificate extension is invalid or inconsistent.
+    pub const INVALID_EXTENSION: i32 = 41;
+    /// A certificate policy extension is invalid or inconsistent.
+    pub const INVALID_POLICY_EXTENSION: i32 = 42;
     /// A name constraint forbids a name in the certificate.
     pub const PERMITTED_VIOLATION: i32 = 47;
     /// A name constraint excludes a name in the certificate.
@@ -85,8 +93,40 @@ pub mod verify {
     pub const EE_KEY_TOO_SMALL: i32 = 66;
     /// The signature algorithm is too weak or unsupported.
     pub const CA_MD_TOO_WEAK: i32 = 68;
-    /// A certificate is malformed in a way `VERIFY_X509_STRICT` rejects.
+    /// The verification was called in an invalid way.
     pub const INVALID_CALL: i32 = 69;
+    /// The outer and inner signature algorithms differ (`VERIFY_X509_STRICT`).
+    pub const SIGNATURE_ALGORITHM_INCONSISTENCY: i32 = 78;
+    /// A path length constraint on a certificate that is not a CA (strict).
+    pub const PATHLEN_INVALID_FOR_NON_CA: i32 = 80;
+    /// A path length constraint without keyCertSign (strict).
+    pub const PATHLEN_WITHOUT_KU_KEY_CERT_SIGN: i32 = 81;
+    /// keyCertSign on a certificate that is not a CA (strict).
+    pub const KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA: i32 = 82;
+    /// An empty issuer name (strict).
+    pub const ISSUER_NAME_EMPTY: i32 = 83;
+    /// An empty subject name where one is required (strict).
+    pub const SUBJECT_NAME_EMPTY: i32 = 84;
+    /// No authority key identifier on a certificate that is not self-issued (strict).
+    pub const MISSING_AUTHORITY_KEY_IDENTIFIER: i32 = 85;
+    /// No subject key identifier on a CA (strict).
+    pub const MISSING_SUBJECT_KEY_IDENTIFIER: i32 = 86;
+    /// A subjectAltName extension with no names (strict).
+    pub const EMPTY_SUBJECT_ALT_NAME: i32 = 87;
+    /// An empty subject whose subjectAltName is not critical (strict).
+    pub const EMPTY_SUBJECT_SAN_NOT_CRITICAL: i32 = 88;
+    /// A CA whose basicConstraints is not critical (strict).
+    pub const CA_BCONS_NOT_CRITICAL: i32 = 89;
+    /// A critical authority key identifier (strict).
+    pub const AUTHORITY_KEY_IDENTIFIER_CRITICAL: i32 = 90;
+    /// A critical subject key identifier (strict).
+    pub const SUBJECT_KEY_IDENTIFIER_CRITICAL: i32 = 91;
+    /// A CA without a keyUsage extension (strict).
+    pub const CA_CERT_MISSING_KEY_USAGE: i32 = 92;
+    /// Extensions in a certificate that is not version 3 (strict).
+    pub const EXTENSIONS_REQUIRE_VERSION_3: i32 = 93;
+    /// An EC key with explicit curve parameters (strict).
+    pub const EC_KEY_EXPLICIT_PARAMS: i32 = 94;
     /// Anything else.
     pub const UNSPECIFIED: i32 = 1;
 
@@ -114,6 +154,10 @@ pub mod verify {
             CERT_UNTRUSTED => "certificate not trusted",
             CERT_REJECTED => "certificate rejected",
             UNHANDLED_CRITICAL_EXTENSION => "unhandled critical extension",
+            KEYUSAGE_NO_CRL_SIGN => "key usage does not include CRL signing",
+            UNHANDLED_CRITICAL_CRL_EXTENSION => "unhandled critical CRL extension",
+            INVALID_EXTENSION => "invalid or inconsistent certificate extension",
+            INVALID_POLICY_EXTENSION => "invalid or inconsistent certificate policy extension",
             PERMITTED_VIOLATION => "permitted subtree violation",
             EXCLUDED_VIOLATION => "excluded subtree violation",
             UNSUPPORTED_NAME_SYNTAX => "unsupported or invalid name syntax",
@@ -123,6 +167,26 @@ pub mod verify {
             EE_KEY_TOO_SMALL => "EE certificate key too weak",
             CA_MD_TOO_WEAK => "CA signature digest algorithm too weak",
             INVALID_CALL => "invalid certificate verification context",
+            SIGNATURE_ALGORITHM_INCONSISTENCY => {
+                "cert info signature and signature algorithm mismatch"
+            }
+            PATHLEN_INVALID_FOR_NON_CA => "Path length invalid for non-CA cert",
+            PATHLEN_WITHOUT_KU_KEY_CERT_SIGN => "Path length given without key usage keyCertSign",
+            KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA => "Key usage keyCertSign invalid for non-CA cert",
+            ISSUER_NAME_EMPTY => "Issuer name empty",
+            SUBJECT_NAME_EMPTY => "Subject name empty",
+            MISSING_AUTHORITY_KEY_IDENTIFIER => "Missing Authority Key Identifier",
+            MISSING_SUBJECT_KEY_IDENTIFIER => "Missing Subject Key Identifier",
+            EMPTY_SUBJECT_ALT_NAME => "Empty Subject Alternative Name extension",
+            EMPTY_SUBJECT_SAN_NOT_CRITICAL => {
+                "Subject empty and Subject Alt Name extension not critical"
+            }
+            CA_BCONS_NOT_CRITICAL => "Basic Constraints of CA cert not marked critical",
+            AUTHORITY_KEY_IDENTIFIER_CRITICAL => "Authority Key Identifier marked critical",
+            SUBJECT_KEY_IDENTIFIER_CRITICAL => "Subject Key Identifier marked critical",
+            CA_CERT_MISSING_KEY_USAGE => "CA cert does not include key usage extension",
+            EXTENSIONS_REQUIRE_VERSION_3 => "Using cert extension requires at least X509v3",
+            EC_KEY_EXPLICIT_PARAMS => "Certificate public key has explicit ECC parameters",
             _ => "unknown certificate verification error",
         }
     }

@@ -215,10 +215,30 @@ impl VerifyFailure {
     }
 
     /// Wraps the failure so rustls can carry it as a certificate error.
+    ///
+    /// rustls picks the alert it sends from the error's variant, and sends
+    /// `certificate_unknown` for every `Other`. Where a plain variant both
+    /// yields the alert OpenSSL sends for this code and converts back to the
+    /// same code and message (see `verify_code_of`), that variant is used;
+    /// everything else travels as `Other` so its code and message survive.
     pub fn into_rustls(self) -> rustls::Error {
-        rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
-            self,
-        ))))
+        use codes::verify::*;
+        let plain = match self.code {
+            UNABLE_TO_GET_ISSUER_CERT_LOCALLY => Some(CertificateError::UnknownIssuer),
+            UNABLE_TO_GET_CRL => Some(CertificateError::UnknownRevocationStatus),
+            CERT_HAS_EXPIRED => Some(CertificateError::Expired),
+            CERT_REVOKED => Some(CertificateError::Revoked),
+            INVALID_PURPOSE => Some(CertificateError::InvalidPurpose),
+            _ => None,
+        };
+        match plain {
+            Some(variant) if self.message == codes::verify::message(self.code) => {
+                rustls::Error::InvalidCertificate(variant)
+            }
+            _ => rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+                Arc::new(self),
+            ))),
+        }
     }
 }
 
@@ -353,6 +373,20 @@ mod tests {
             "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch"
         );
         assert_eq!(e.ssl_errno(), 1);
+    }
+
+    #[test]
+    fn plain_variants_round_trip_their_codes() {
+        for c in [3, 10, 20, 23, 26] {
+            let e: Error = VerifyFailure::new(c).into_rustls().into();
+            match e {
+                Error::CertVerification { code, message } => {
+                    assert_eq!(code, c);
+                    assert_eq!(message, codes::verify::message(c));
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -165,7 +165,7 @@ impl Cipher {
         let unbound = UnboundCipherKey::new(algorithm, key).map_err(|_| PbeError::Malformed)?;
         let decrypting =
             PaddedBlockDecryptingKey::cbc_pkcs7(unbound).map_err(|_| PbeError::Malformed)?;
-        if data.is_empty() || data.len() % algorithm.block_len() != 0 {
+        if data.is_empty() || !data.len().is_multiple_of(algorithm.block_len()) {
             return Err(PbeError::BadDecrypt);
         }
         let mut buf = data.to_vec();
@@ -374,7 +374,7 @@ fn bytes_to_key(password: &[u8], salt: &[u8], len: usize) -> Vec<u8> {
 }
 
 fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

@@ -14,7 +14,7 @@ use rustls::pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use webpki::{
-    EndEntityCert, KeyUsage, OwnedCertRevocationList, RevocationCheckDepth,
+    EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList, RevocationCheckDepth,
     RevocationOptionsBuilder, UnknownStatusPolicy,
 };
 use x509_parser::prelude::{FromDer, X509Certificate};
@@ -93,6 +93,8 @@ pub struct TrustStore {
     /// or `get_ca_certs()`; they do take part in verification.
     dir_certs: Vec<StoredCert>,
     crls: Vec<Arc<OwnedCertRevocationList>>,
+    /// The DER of each CRL, index for index, for the checks webpki leaves out.
+    crl_der: Vec<Arc<[u8]>>,
 }
 
 /// Where the system keeps its trusted certificates, as `(cafile, capath)`.
@@ -215,10 +217,7 @@ impl TrustStore {
 
     fn stored(der: Vec<u8>) -> Result<StoredCert> {
         let (self_signed, is_ca) = match X509Certificate::from_der(&der) {
-            Ok((_, cert)) => (
-                cert.subject().as_raw() == cert.issuer().as_raw(),
-                crate::x509::is_ca(&der),
-            ),
+            Ok((_, cert)) => (openssl::self_signed(&cert), crate::x509::is_ca(&der)),
             Err(_) => {
                 return Err(Error::Protocol {
                     library: "X509",
@@ -329,6 +328,7 @@ impl TrustStore {
             message: format!("invalid CRL: {e:?}"),
         })?;
         self.crls.push(Arc::new(crl));
+        self.crl_der.push(Arc::from(der));
         Ok(())
     }
 
@@ -357,9 +357,13 @@ pub struct Verifier {
     host_flags: u32,
     flags: u32,
     anchors: Vec<TrustAnchor<'static>>,
+    /// The certificate each anchor came from, index for index, so a verified
+    /// path can be reported as certificates.
+    anchor_certs: Vec<CertificateDer<'static>>,
     /// Store certificates that are not anchors but may complete a chain.
     helpers: Vec<CertificateDer<'static>>,
     crls: Vec<Arc<OwnedCertRevocationList>>,
+    crl_der: Vec<Arc<[u8]>>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
@@ -391,6 +395,7 @@ impl Verifier {
         }
         let partial = policy.flags & VERIFY_X509_PARTIAL_CHAIN != 0;
         let mut anchors = Vec::new();
+        let mut anchor_certs = Vec::new();
         let mut helpers = Vec::new();
         for cert in store.certs.iter().chain(&store.dir_certs) {
             // OpenSSL trusts a store certificate as a chain end only when it is
@@ -398,6 +403,7 @@ impl Verifier {
             if cert.self_signed || partial {
                 if let Ok(anchor) = webpki::anchor_from_trusted_cert(&cert.der) {
                     anchors.push(anchor.to_owned());
+                    anchor_certs.push(cert.der.clone());
                     continue;
                 }
             }
@@ -409,21 +415,36 @@ impl Verifier {
             host_flags: policy.host_flags,
             flags: policy.flags,
             anchors,
+            anchor_certs,
             helpers,
             crls: store.crls.clone(),
+            crl_der: store.crl_der.clone(),
             algorithms,
         })
     }
 
-    /// Checks `leaf` and `presented` intermediates for `usage`, with OpenSSL codes on failure.
+    /// Checks `leaf` and `presented` intermediates for `usage`, with OpenSSL
+    /// codes on failure. On success gives the path that was validated:
+    /// leaf, intermediates, then the certificate of the trust anchor.
     fn verify_chain(
         &self,
         leaf: &CertificateDer<'_>,
         presented: &[CertificateDer<'_>],
         now: UnixTime,
         usage: KeyUsage,
-    ) -> std::result::Result<(), VerifyFailure> {
+    ) -> std::result::Result<Vec<CertificateDer<'static>>, VerifyFailure> {
         let ee = EndEntityCert::try_from(leaf).map_err(|e| webpki_failure(&e))?;
+        if self.flags & VERIFY_X509_PARTIAL_CHAIN != 0
+            && self
+                .anchor_certs
+                .iter()
+                .any(|a| a.as_ref() == leaf.as_ref())
+        {
+            // OpenSSL ends the chain at a leaf that is itself in the store;
+            // webpki wants an issuer, so the leaf's own checks are done here.
+            trusted_leaf_checks(leaf, now, &usage)?;
+            return Ok(vec![CertificateDer::from(leaf.to_vec())]);
+        }
         let mut intermediates: Vec<CertificateDer<'_>> = presented.to_vec();
         intermediates.extend(self.helpers.iter().cloned());
         let crl_refs: Vec<webpki::CertRevocationList<'_>> = self
@@ -442,7 +463,10 @@ impl Verifier {
                 Ok(builder) => Some(
                     builder
                         .with_depth(depth)
+                        // A certificate no loaded CRL speaks for fails, as in OpenSSL (code 3).
                         .with_status_policy(UnknownStatusPolicy::Deny)
+                        // OpenSSL refuses a CRL past its nextUpdate (code 12).
+                        .with_expiration_policy(ExpirationPolicy::Enforce)
                         .build(),
                 ),
                 // CRL checking was asked for and there is no CRL at all.
@@ -451,36 +475,157 @@ impl Verifier {
         } else {
             None
         };
-        ee.verify_for_usage(
-            self.algorithms.all,
-            &self.anchors,
-            &intermediates,
-            now,
-            usage,
-            revocation,
-            None,
-        )
-        .map(|_| ())
-        .map_err(|e| match e {
-            webpki::Error::UnknownIssuer => unknown_issuer(leaf, presented),
-            other => webpki_failure(&other),
-        })
+        let path = ee
+            .verify_for_usage(
+                self.algorithms.all,
+                &self.anchors,
+                &intermediates,
+                now,
+                usage,
+                revocation,
+                None,
+            )
+            .map_err(|e| match e {
+                webpki::Error::UnknownIssuer => self.unknown_issuer(leaf, presented),
+                other => webpki_failure(&other),
+            })?;
+        let mut chain = vec![CertificateDer::from(leaf.to_vec())];
+        chain.extend(
+            path.intermediate_certificates()
+                .map(|c| CertificateDer::from(c.der().to_vec())),
+        );
+        let anchor = path.anchor();
+        if let Some(i) = self.anchors.iter().position(|a| {
+            a.subject == anchor.subject
+                && a.subject_public_key_info == anchor.subject_public_key_info
+        }) {
+            // A trusted self-signed leaf is its own anchor: report it once.
+            if chain.last() != Some(&self.anchor_certs[i]) {
+                chain.push(self.anchor_certs[i].clone());
+            }
+        }
+        openssl::check_chain(&chain)?;
+        rfc5280::check_chain(&chain)?;
+        if self.flags & VERIFY_CRL_CHECK_LEAF != 0 {
+            let whole_chain = self.flags & VERIFY_CRL_CHECK_CHAIN == VERIFY_CRL_CHECK_CHAIN;
+            openssl::check_crls(&chain, &self.crl_der, whole_chain)?;
+        }
+        if self.flags & VERIFY_X509_STRICT != 0 {
+            strict::check_chain(&chain)?;
+        }
+        Ok(chain)
+    }
+
+    /// The chain OpenSSL builds when no trusted issuer is found: from the
+    /// leaf, each issuer is taken from the store first (OpenSSL's default
+    /// "trusted first") and then from the presented certificates, until a
+    /// self-signed certificate or a missing issuer ends it. Also says
+    /// whether the last certificate came from the store.
+    fn untrusted_path(
+        &self,
+        leaf: &CertificateDer<'_>,
+        presented: &[CertificateDer<'_>],
+    ) -> (Vec<CertificateDer<'static>>, bool) {
+        let names = |der: &[u8]| {
+            X509Certificate::from_der(der)
+                .ok()
+                .map(|(_, c)| (c.subject().as_raw().to_vec(), c.issuer().as_raw().to_vec()))
+        };
+        let mut chain = vec![CertificateDer::from(leaf.to_vec())];
+        let mut from_store = false;
+        let mut current = leaf.to_vec();
+        // Bounded: a chain longer than every certificate we have must loop.
+        for _ in 0..(presented.len() + self.helpers.len() + self.anchor_certs.len()) {
+            let Some((subject, issuer)) = names(&current) else {
+                break;
+            };
+            if subject == issuer {
+                break;
+            }
+            let store = self
+                .anchor_certs
+                .iter()
+                .chain(&self.helpers)
+                .map(|c| (c.as_ref(), true));
+            let sent = presented.iter().map(|c| (c.as_ref(), false));
+            let next = store.chain(sent).find(|(der, _)| {
+                names(der).is_some_and(|(s, _)| s == issuer)
+                    && !chain.iter().any(|c| c.as_ref() == *der)
+            });
+            let Some((der, in_store)) = next else {
+                break;
+            };
+            chain.push(CertificateDer::from(der.to_vec()));
+            from_store = in_store;
+            current = der.to_vec();
+        }
+        (chain, from_store)
+    }
+
+    /// OpenSSL distinguishes why no trusted issuer was found: 18, 19, 2 or 20.
+    fn unknown_issuer(
+        &self,
+        leaf: &CertificateDer<'_>,
+        presented: &[CertificateDer<'_>],
+    ) -> VerifyFailure {
+        let (chain, from_store) = self.untrusted_path(leaf, presented);
+        let last_self_signed = chain.last().is_some_and(|der| {
+            X509Certificate::from_der(der)
+                .map(|(_, c)| openssl::self_signed(&c))
+                .unwrap_or(false)
+        });
+        if last_self_signed && chain.len() == 1 {
+            VerifyFailure::new(code::DEPTH_ZERO_SELF_SIGNED_CERT)
+        } else if last_self_signed {
+            VerifyFailure::new(code::SELF_SIGNED_CERT_IN_CHAIN)
+        } else if from_store {
+            VerifyFailure::new(code::UNABLE_TO_GET_ISSUER_CERT)
+        } else {
+            VerifyFailure::new(code::UNABLE_TO_GET_ISSUER_CERT_LOCALLY)
+        }
+    }
+
+    /// The chain that verification validates for `presented` (leaf first):
+    /// leaf, intermediates, trust anchor. If verification fails, the chain
+    /// OpenSSL would have built before giving up.
+    pub fn verified_path(
+        &self,
+        presented: &[CertificateDer<'_>],
+        peer_is_server: bool,
+    ) -> Vec<CertificateDer<'static>> {
+        let Some((leaf, rest)) = presented.split_first() else {
+            return Vec::new();
+        };
+        let usage = if peer_is_server {
+            KeyUsage::server_auth()
+        } else {
+            KeyUsage::client_auth()
+        };
+        match self.verify_chain(leaf, rest, UnixTime::now(), usage) {
+            Ok(chain) => chain,
+            Err(_) => self.untrusted_path(leaf, rest).0,
+        }
     }
 }
 
-/// OpenSSL distinguishes why no issuer was found: 18, 19 or 20.
-fn unknown_issuer(leaf: &CertificateDer<'_>, presented: &[CertificateDer<'_>]) -> VerifyFailure {
-    let self_signed = |der: &CertificateDer<'_>| {
-        X509Certificate::from_der(der)
-            .map(|(_, c)| c.subject().as_raw() == c.issuer().as_raw())
-            .unwrap_or(false)
+/// The chain verification validated for the peer's `presented` chain under
+/// `settings`: what `get_verified_chain()` reports.
+pub fn verified_chain(
+    settings: &crate::context::Settings,
+    presented: &[CertificateDer<'_>],
+    peer_is_server: bool,
+) -> Vec<CertificateDer<'static>> {
+    let policy = VerifyPolicy {
+        mode: settings.verify_mode,
+        check_hostname: false,
+        host_flags: settings.host_flags,
+        flags: settings.verify_flags,
     };
-    if self_signed(leaf) {
-        VerifyFailure::new(code::DEPTH_ZERO_SELF_SIGNED_CERT)
-    } else if presented.iter().any(self_signed) {
-        VerifyFailure::new(code::SELF_SIGNED_CERT_IN_CHAIN)
-    } else {
-        VerifyFailure::new(code::UNABLE_TO_GET_ISSUER_CERT_LOCALLY)
+    let algorithms =
+        rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
+    match Verifier::new(&settings.trust, policy, algorithms) {
+        Ok(v) => v.verified_path(presented, peer_is_server),
+        Err(_) => presented.iter().map(|c| c.clone().into_owned()).collect(),
     }
 }
 
@@ -521,6 +666,45 @@ fn webpki_failure(e: &webpki::Error) -> VerifyFailure {
     }
 }
 
+/// What OpenSSL still checks on a leaf that is itself trusted
+/// (`VERIFY_X509_PARTIAL_CHAIN`): its validity period and its purpose.
+fn trusted_leaf_checks(
+    leaf: &CertificateDer<'_>,
+    now: UnixTime,
+    usage: &KeyUsage,
+) -> std::result::Result<(), VerifyFailure> {
+    let (_, cert) =
+        X509Certificate::from_der(leaf).map_err(|_| VerifyFailure::new(code::UNSPECIFIED))?;
+    let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let validity = cert.validity();
+    if validity.not_before.timestamp() > now {
+        return Err(VerifyFailure::new(code::CERT_NOT_YET_VALID));
+    }
+    if validity.not_after.timestamp() < now {
+        return Err(VerifyFailure::new(code::CERT_HAS_EXPIRED));
+    }
+    if let Ok(Some(eku)) = cert.extended_key_usage() {
+        let wanted = if *usage == KeyUsage::server_auth() {
+            eku.value.server_auth
+        } else {
+            eku.value.client_auth
+        };
+        if !wanted && !eku.value.any {
+            return Err(VerifyFailure::new(code::INVALID_PURPOSE));
+        }
+    }
+    Ok(())
+}
+
+/// The server name as the application gave it.
+fn name_text(name: &ServerName<'_>) -> String {
+    match name {
+        ServerName::DnsName(d) => d.as_ref().to_owned(),
+        ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+        _ => String::new(),
+    }
+}
+
 /// The reference a client checks the server certificate against.
 fn reference_of(name: &ServerName<'_>) -> Reference {
     match name {
@@ -552,7 +736,16 @@ impl ServerCertVerifier for Verifier {
                     Mismatch::IpAddress => code::IP_ADDRESS_MISMATCH,
                     _ => code::HOSTNAME_MISMATCH,
                 };
-                VerifyFailure::new(c).into_rustls()
+                // CPython names the requested host after OpenSSL's text.
+                VerifyFailure {
+                    code: c,
+                    message: format!(
+                        "{}, certificate is not valid for '{}'.",
+                        code::message(c),
+                        name_text(server_name)
+                    ),
+                }
+                .into_rustls()
             })?;
         }
         Ok(ServerCertVerified::assertion())
@@ -626,6 +819,419 @@ impl ClientCertVerifier for Verifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
+    }
+}
+
+/// Checks OpenSSL makes on every chain and webpki does not, so that
+/// rustssl never accepts a chain the stdlib refuses.
+mod openssl {
+    use rustls::pki_types::CertificateDer;
+    use x509_parser::extensions::{GeneralName, ParsedExtension};
+    use x509_parser::prelude::{FromDer, X509Certificate};
+
+    use crate::codes::verify as code;
+    use crate::error::VerifyFailure;
+
+    /// The extensions OpenSSL understands when critical (`X509_supported_extension`);
+    /// any other critical extension, even on the trust anchor, fails with code 34.
+    const SUPPORTED_CRITICAL: &[&str] = &[
+        "2.16.840.1.113730.1.1", // Netscape certificate type
+        "2.5.29.15",             // keyUsage
+        "2.5.29.17",             // subjectAltName
+        "2.5.29.19",             // basicConstraints
+        "2.5.29.32",             // certificatePolicies
+        "2.5.29.37",             // extKeyUsage
+        "2.5.29.36",             // policyConstraints
+        "1.3.6.1.5.5.7.1.14",    // proxyCertInfo
+        "2.5.29.30",             // nameConstraints
+        "2.5.29.33",             // policyMappings
+        "2.5.29.54",             // inhibitAnyPolicy
+        "1.3.6.1.5.5.7.1.7",     // IP address delegation
+        "1.3.6.1.5.5.7.1.8",     // AS identifier delegation
+    ];
+
+    /// OpenSSL's bound on names times name constraints, against quadratic blow-up.
+    const NAME_CHECK_MAX: usize = 1 << 20;
+
+    /// Whether OpenSSL counts `cert` as self-signed: subject equals issuer
+    /// and any authority key identifier points at the certificate itself.
+    pub(super) fn self_signed(cert: &X509Certificate<'_>) -> bool {
+        if cert.subject().as_raw() != cert.issuer().as_raw() {
+            return false;
+        }
+        let mut skid = None;
+        let mut akid = None;
+        for ext in cert.extensions() {
+            match ext.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(k) => skid = Some(k.0),
+                ParsedExtension::AuthorityKeyIdentifier(a) => akid = Some(a),
+                _ => {}
+            }
+        }
+        let Some(akid) = akid else {
+            return true;
+        };
+        if let (Some(k), Some(s)) = (&akid.key_identifier, skid) {
+            if k.0 != s {
+                return false;
+            }
+        }
+        if let Some(serial) = akid.authority_cert_serial {
+            if serial != cert.raw_serial() {
+                return false;
+            }
+        }
+        if let Some(names) = &akid.authority_cert_issuer {
+            let own = cert.issuer().as_raw();
+            let found = names.iter().any(|n| match n {
+                GeneralName::DirectoryName(dn) => dn.as_raw() == own,
+                _ => false,
+            });
+            if !found {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Checks a validated `chain` (leaf first, anchor last).
+    pub(super) fn check_chain(chain: &[CertificateDer<'_>]) -> Result<(), VerifyFailure> {
+        let parsed: Vec<X509Certificate<'_>> = chain
+            .iter()
+            .filter_map(|der| X509Certificate::from_der(der).ok().map(|(_, c)| c))
+            .collect();
+        if parsed.len() != chain.len() {
+            return Err(VerifyFailure::new(code::UNSPECIFIED));
+        }
+        for cert in &parsed {
+            let unsupported = cert.extensions().iter().any(|e| {
+                e.critical && !SUPPORTED_CRITICAL.contains(&e.oid.to_id_string().as_str())
+            });
+            if unsupported {
+                return Err(VerifyFailure::new(code::UNHANDLED_CRITICAL_EXTENSION));
+            }
+        }
+        // OpenSSL takes no certificate whose keyUsage lacks keyCertSign as an
+        // issuer, so such a chain lacks its issuer (code 20), even at the
+        // anchor. A trusted self-signed leaf issues nothing and is exempt.
+        for (ders, certs) in chain.windows(2).zip(parsed.windows(2)) {
+            if ders[0] == ders[1] {
+                continue;
+            }
+            let cannot_sign = certs[1]
+                .key_usage()
+                .ok()
+                .flatten()
+                .is_some_and(|ku| !ku.value.key_cert_sign());
+            if cannot_sign {
+                return Err(VerifyFailure::new(code::UNABLE_TO_GET_ISSUER_CERT_LOCALLY));
+            }
+        }
+        // Every certificate below a CA with name constraints is bounded.
+        for (i, ca) in parsed.iter().enumerate().skip(1) {
+            let Ok(Some(nc)) = ca.name_constraints() else {
+                continue;
+            };
+            let constraints = nc.value.permitted_subtrees.as_ref().map_or(0, Vec::len)
+                + nc.value.excluded_subtrees.as_ref().map_or(0, Vec::len);
+            for below in &parsed[..i] {
+                let names = below.subject().iter_attributes().count()
+                    + below
+                        .subject_alternative_name()
+                        .ok()
+                        .flatten()
+                        .map_or(0, |s| s.value.general_names.len());
+                if names > 0 && constraints > NAME_CHECK_MAX / names {
+                    return Err(VerifyFailure::new(code::UNSPECIFIED));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The critical CRL extensions OpenSSL understands; any other fails with code 36.
+    const SUPPORTED_CRITICAL_CRL: &[&str] = &[
+        "2.5.29.28", // issuingDistributionPoint
+        "2.5.29.35", // authorityKeyIdentifier
+        "2.5.29.27", // deltaCRLIndicator
+    ];
+
+    /// The CRL checks webpki does not make: the CRL issuer's keyUsage must
+    /// allow CRL signing (35), and the CRL may carry no critical extension
+    /// OpenSSL does not understand (36). Applies to the CRLs of the issuers
+    /// of the certificates that were revocation-checked.
+    pub(super) fn check_crls(
+        chain: &[CertificateDer<'_>],
+        crls: &[std::sync::Arc<[u8]>],
+        whole_chain: bool,
+    ) -> Result<(), VerifyFailure> {
+        let checked = if whole_chain {
+            chain.len().saturating_sub(1)
+        } else {
+            1.min(chain.len().saturating_sub(1))
+        };
+        let parsed_crls: Vec<_> = crls
+            .iter()
+            .filter_map(|der| {
+                x509_parser::revocation_list::CertificateRevocationList::from_der(der)
+                    .ok()
+                    .map(|(_, c)| c)
+            })
+            .collect();
+        for pair in chain.windows(2).take(checked) {
+            let (Ok((_, cert)), Ok((_, issuer))) = (
+                X509Certificate::from_der(&pair[0]),
+                X509Certificate::from_der(&pair[1]),
+            ) else {
+                return Err(VerifyFailure::new(code::UNSPECIFIED));
+            };
+            for crl in &parsed_crls {
+                if crl.issuer().as_raw() != cert.issuer().as_raw() {
+                    continue;
+                }
+                if issuer
+                    .key_usage()
+                    .ok()
+                    .flatten()
+                    .is_some_and(|ku| !ku.value.crl_sign())
+                {
+                    return Err(VerifyFailure::new(code::KEYUSAGE_NO_CRL_SIGN));
+                }
+                let unsupported = crl.extensions().iter().any(|e| {
+                    e.critical && !SUPPORTED_CRITICAL_CRL.contains(&e.oid.to_id_string().as_str())
+                });
+                if unsupported {
+                    return Err(VerifyFailure::new(code::UNHANDLED_CRITICAL_CRL_EXTENSION));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// RFC 5280 "MUST" rules that neither webpki nor OpenSSL enforce, applied
+/// always. Each is a structural defect no conforming CA produces, so
+/// refusing it costs no real-world compatibility while closing doors that
+/// the x509-limbo suite probes: name constraints outside CA certificates
+/// or with no subtrees at all, non-critical policy constraints, a malformed
+/// authority information access extension, and serial numbers longer than
+/// 20 octets. (A zero serial is left alone: hand-made test certificates use it.)
+mod rfc5280 {
+    use rustls::pki_types::CertificateDer;
+    use x509_parser::extensions::ParsedExtension;
+    use x509_parser::prelude::{FromDer, X509Certificate};
+
+    use crate::codes::verify as code;
+    use crate::error::VerifyFailure;
+
+    const NAME_CONSTRAINTS: &str = "2.5.29.30";
+    const POLICY_CONSTRAINTS: &str = "2.5.29.36";
+    const AUTHORITY_INFO_ACCESS: &str = "1.3.6.1.5.5.7.1.1";
+
+    fn failure(c: i32, why: &str) -> VerifyFailure {
+        VerifyFailure {
+            code: c,
+            message: format!("{} ({why})", code::message(c)),
+        }
+    }
+
+    /// Checks every certificate of a validated chain.
+    pub(super) fn check_chain(chain: &[CertificateDer<'_>]) -> Result<(), VerifyFailure> {
+        for der in chain {
+            let Ok((_, cert)) = X509Certificate::from_der(der) else {
+                return Err(VerifyFailure::new(code::UNSPECIFIED));
+            };
+            check_one(&cert)?;
+        }
+        Ok(())
+    }
+
+    fn check_one(cert: &X509Certificate<'_>) -> Result<(), VerifyFailure> {
+        if cert.raw_serial().len() > 20 {
+            return Err(failure(
+                code::UNSPECIFIED,
+                "serial number longer than 20 octets",
+            ));
+        }
+        let is_ca = cert
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .is_some_and(|b| b.value.ca);
+        for ext in cert.extensions() {
+            match ext.oid.to_id_string().as_str() {
+                NAME_CONSTRAINTS => {
+                    if !is_ca {
+                        return Err(failure(
+                            code::INVALID_EXTENSION,
+                            "name constraints in a certificate that is not a CA",
+                        ));
+                    }
+                    let empty = match ext.parsed_extension() {
+                        ParsedExtension::NameConstraints(nc) => {
+                            nc.permitted_subtrees.as_ref().is_none_or(Vec::is_empty)
+                                && nc.excluded_subtrees.as_ref().is_none_or(Vec::is_empty)
+                        }
+                        _ => true,
+                    };
+                    if empty {
+                        return Err(failure(
+                            code::INVALID_EXTENSION,
+                            "name constraints without subtrees",
+                        ));
+                    }
+                }
+                POLICY_CONSTRAINTS if !ext.critical => {
+                    return Err(failure(
+                        code::INVALID_POLICY_EXTENSION,
+                        "policy constraints not marked critical",
+                    ));
+                }
+                AUTHORITY_INFO_ACCESS
+                    if !matches!(
+                        ext.parsed_extension(),
+                        ParsedExtension::AuthorityInfoAccess(_)
+                    ) =>
+                {
+                    return Err(failure(
+                        code::INVALID_EXTENSION,
+                        "malformed authority information access",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The extra checks of `VERIFY_X509_STRICT`.
+///
+/// webpki already refuses what OpenSSL's strict mode refuses about time
+/// encodings, negative or oversized serials, unknown critical extensions,
+/// CA certificates used as leaves and missing `basicConstraints` on issuers;
+/// this module adds the RFC 5280 profile checks OpenSSL 3 performs on every
+/// certificate of a chain longer than one, in OpenSSL's order so the first
+/// failure reports the same code.
+///
+/// Not reproduced: OpenSSL's strict rejection of certain non-minimal
+/// DER encodings inside names (webpki keeps names opaque), which is rare
+/// enough in practice to document rather than emulate.
+mod strict {
+    use rustls::pki_types::CertificateDer;
+    use x509_parser::prelude::{FromDer, X509Certificate};
+
+    use crate::codes::verify as code;
+    use crate::error::VerifyFailure;
+
+    const AKID: &str = "2.5.29.35";
+    const SKID: &str = "2.5.29.14";
+
+    /// Checks every certificate of a validated `chain` (leaf first).
+    pub(super) fn check_chain(chain: &[CertificateDer<'_>]) -> Result<(), VerifyFailure> {
+        if chain.len() < 2 {
+            return Ok(());
+        }
+        for (i, der) in chain.iter().enumerate() {
+            let Ok((_, cert)) = X509Certificate::from_der(der) else {
+                return Err(VerifyFailure::new(code::UNSPECIFIED));
+            };
+            if let Some(c) = check_one(&cert, i + 1 < chain.len()) {
+                return Err(VerifyFailure::new(c));
+            }
+        }
+        Ok(())
+    }
+
+    /// The first strict-mode violation of one certificate; `has_issuer` is
+    /// false for the trust anchor, which needs no authority key identifier.
+    fn check_one(cert: &X509Certificate<'_>, has_issuer: bool) -> Option<i32> {
+        let ext = |oid: &str| {
+            cert.extensions()
+                .iter()
+                .find(|e| e.oid.to_id_string() == oid)
+        };
+        let bc = cert.basic_constraints().ok().flatten();
+        let is_ca = bc.as_ref().is_some_and(|b| b.value.ca);
+        let ku = cert.key_usage().ok().flatten();
+        let cert_sign = ku.as_ref().is_some_and(|k| k.value.key_cert_sign());
+        let crl_sign = ku.as_ref().is_some_and(|k| k.value.crl_sign());
+        let san = cert.subject_alternative_name().ok().flatten();
+        let subject_empty = cert.subject().iter_rdn().next().is_none();
+        let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
+
+        if let Some(b) = &bc {
+            if b.value.path_len_constraint.is_some() {
+                if !is_ca {
+                    return Some(code::PATHLEN_INVALID_FOR_NON_CA);
+                }
+                if !cert_sign {
+                    return Some(code::PATHLEN_WITHOUT_KU_KEY_CERT_SIGN);
+                }
+            }
+            if is_ca && !b.critical {
+                return Some(code::CA_BCONS_NOT_CRITICAL);
+            }
+        }
+        if is_ca && ku.is_none() {
+            return Some(code::CA_CERT_MISSING_KEY_USAGE);
+        }
+        if !is_ca && cert_sign {
+            return Some(code::KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA);
+        }
+        if cert.issuer().iter_rdn().next().is_none() {
+            return Some(code::ISSUER_NAME_EMPTY);
+        }
+        if subject_empty && (is_ca || crl_sign || san.is_none()) {
+            return Some(code::SUBJECT_NAME_EMPTY);
+        }
+        if subject_empty && san.as_ref().is_some_and(|s| !s.critical) {
+            return Some(code::EMPTY_SUBJECT_SAN_NOT_CRITICAL);
+        }
+        if san
+            .as_ref()
+            .is_some_and(|s| s.value.general_names.is_empty())
+        {
+            return Some(code::EMPTY_SUBJECT_ALT_NAME);
+        }
+        let inner = &cert.tbs_certificate.signature;
+        let outer = &cert.signature_algorithm;
+        let params = |p: Option<&x509_parser::der_parser::asn1_rs::Any<'_>>| {
+            p.map(|a| (a.tag(), a.data.to_vec()))
+        };
+        if inner.algorithm != outer.algorithm
+            || params(inner.parameters.as_ref()) != params(outer.parameters.as_ref())
+        {
+            return Some(code::SIGNATURE_ALGORITHM_INCONSISTENCY);
+        }
+        if ext(AKID).is_some_and(|e| e.critical) {
+            return Some(code::AUTHORITY_KEY_IDENTIFIER_CRITICAL);
+        }
+        if ext(SKID).is_some_and(|e| e.critical) {
+            return Some(code::SUBJECT_KEY_IDENTIFIER_CRITICAL);
+        }
+        if cert.version().0 >= 2 {
+            if has_issuer && !self_issued && ext(AKID).is_none() {
+                return Some(code::MISSING_AUTHORITY_KEY_IDENTIFIER);
+            }
+            if is_ca && ext(SKID).is_none() {
+                return Some(code::MISSING_SUBJECT_KEY_IDENTIFIER);
+            }
+        } else if !cert.extensions().is_empty() {
+            return Some(code::EXTENSIONS_REQUIRE_VERSION_3);
+        }
+        // Explicit curve parameters are a SEQUENCE where a named curve is an OID.
+        let spki = cert.public_key();
+        if spki.algorithm.algorithm.to_id_string() == "1.2.840.10045.2.1"
+            && spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .is_some_and(|p| p.tag() != x509_parser::der_parser::asn1_rs::Tag::Oid)
+        {
+            return Some(code::EC_KEY_EXPLICIT_PARAMS);
+        }
+        None
     }
 }
 
