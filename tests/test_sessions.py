@@ -6,10 +6,9 @@ import ssl as stdlib_ssl
 from typing import Any
 
 import pytest
+import rustssl
 from conftest import MODULES, CertSet, client_context, server_context
 from test_sans_io import VERSIONS, Pair
-
-import rustssl
 
 PAIRS = [("rustssl", "stdlib"), ("stdlib", "rustssl"), ("rustssl", "rustssl")]
 

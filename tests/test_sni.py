@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CertSet, _make_certs, server_context
-from test_sans_io import Pair
-
 import rustssl
+from conftest import CertSet, server_context
+from test_sans_io import Pair
 
 
 @pytest.fixture(scope="module")

@@ -107,8 +107,9 @@ socket_error = OSError
 CHANNEL_BINDING_TYPES: list[str] = ["tls-exporter"]
 
 if _sys.version_info < (3, 12):
-    from rustssl._helpers import match_hostname  # noqa: F401
+    from rustssl._helpers import _inet_paton, match_hostname  # noqa: F401
     from rustssl._legacy import wrap_socket  # noqa: F401
+    from rustssl._ssl import RAND_pseudo_bytes  # noqa: F401
 
 __all__ = [
     "CHANNEL_BINDING_TYPES",
@@ -175,6 +176,7 @@ _ = (
     HAS_PHA,
     HAS_PSK,
     HAS_SNI,
+    HAS_TLS_UNIQUE,
     HAS_SSLv2,
     HAS_SSLv3,
     HAS_TLSv1,

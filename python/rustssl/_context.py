@@ -30,6 +30,39 @@ _DEPRECATED_PROTOCOLS = {
     _SSLMethod.PROTOCOL_TLSv1_1,
     _SSLMethod.PROTOCOL_TLSv1_2,
 }
+# Setting any of these option bits (when not already set) is deprecated.
+_DEPRECATED_OPTIONS = (
+    Options.OP_NO_SSLv2
+    | Options.OP_NO_SSLv3
+    | Options.OP_NO_TLSv1
+    | Options.OP_NO_TLSv1_1
+    | Options.OP_NO_TLSv1_2
+    | Options.OP_NO_TLSv1_3
+)
+# minimum_version/maximum_version values that are deprecated.
+_DEPRECATED_VERSIONS = (TLSVersion.SSLv3, TLSVersion.TLSv1, TLSVersion.TLSv1_1)
+
+
+def _warn_deprecated_version(value: object) -> None:
+    # Raw ints warn too; non-ints are left to the setter's own type check.
+    for version in _DEPRECATED_VERSIONS:
+        if isinstance(value, int) and value == version:
+            warnings.warn(
+                f"ssl.TLSVersion.{version.name} is deprecated",
+                category=DeprecationWarning,
+                stacklevel=3,
+            )
+            return
+
+
+def _fs_path(value: Any, name: str) -> Any:
+    """``str``/``bytes``/path-like as ``str``, as CPython's path converter accepts."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return os.fsdecode(value)
+    except TypeError:
+        raise TypeError(f"{name} should be a valid filesystem path") from None
 
 
 class _ASN1Object(namedtuple("_ASN1Object", "nid shortname longname oid")):
@@ -87,8 +120,13 @@ class SSLContext(_SSLContext):
         if hostname is None:
             return None
         if isinstance(hostname, str):
-            return hostname.encode("idna").decode("ascii")
-        return hostname.decode("ascii")
+            encoded = hostname.encode("idna").decode("ascii")
+        else:
+            encoded = hostname.decode("ascii")
+        if "\0" in encoded:
+            # CPython's "es" argument converter rejects it with this message.
+            raise TypeError("argument must be encoded string without null bytes, not str")
+        return encoded
 
     def wrap_socket(
         self,
@@ -164,11 +202,40 @@ class SSLContext(_SSLContext):
         self.set_default_verify_paths()
 
     @property
+    def _msg_callback(self) -> Callable[..., Any] | None:
+        """CPython's TLS message debugging hook (``SSL_CTX_set_msg_callback``).
+
+        rustls has no message callback, so rustssl stores the callable (and
+        checks that it is one, as the stdlib does) but **never calls it**.
+        """
+        callback: Callable[..., Any] | None = self.__dict__.get("_msg_callback_fn")
+        return callback
+
+    @_msg_callback.setter
+    def _msg_callback(self, callback: Callable[..., Any] | None) -> None:
+        if callback is not None and not callable(callback):
+            raise TypeError(f"{callback!r} is not callable.")
+        self.__dict__["_msg_callback_fn"] = callback
+
+    def load_verify_locations(
+        self, cafile: Any = None, capath: Any = None, cadata: Any = None
+    ) -> None:
+        """Adds trusted certificates and CRLs from a file, a hashed directory or memory."""
+        super().load_verify_locations(
+            _fs_path(cafile, "cafile"), _fs_path(capath, "capath"), cadata
+        )
+
+    def load_dh_params(self, path: Any) -> None:
+        """Checks a DH parameters file (rustls has no DHE suites to use it with)."""
+        super().load_dh_params(os.fsdecode(path))
+
+    @property
     def minimum_version(self) -> TLSVersion:
         return TLSVersion(super().minimum_version)
 
     @minimum_version.setter
     def minimum_version(self, value: int) -> None:
+        _warn_deprecated_version(value)
         if value == TLSVersion.SSLv3:
             self.options &= ~Options.OP_NO_SSLv3
         super(SSLContext, SSLContext).minimum_version.__set__(self, value)  # type: ignore[attr-defined]
@@ -179,6 +246,7 @@ class SSLContext(_SSLContext):
 
     @maximum_version.setter
     def maximum_version(self, value: int) -> None:
+        _warn_deprecated_version(value)
         super(SSLContext, SSLContext).maximum_version.__set__(self, value)  # type: ignore[attr-defined]
 
     @property
@@ -187,6 +255,13 @@ class SSLContext(_SSLContext):
 
     @options.setter
     def options(self, value: int) -> None:
+        # Only bits being turned on warn; non-ints fail in the setter below.
+        if isinstance(value, int) and ~super().options & value & _DEPRECATED_OPTIONS:
+            warnings.warn(
+                "ssl.OP_NO_SSL*/ssl.OP_NO_TLS* options are deprecated",
+                category=DeprecationWarning,
+                stacklevel=2,
+            )
         super(SSLContext, SSLContext).options.__set__(self, value)  # type: ignore[attr-defined]
 
     @property

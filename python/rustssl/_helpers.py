@@ -25,8 +25,8 @@ DefaultVerifyPaths = namedtuple(
     "cafile capath openssl_cafile_env openssl_cafile openssl_capath_env openssl_capath",
 )
 
-_PROTOCOL_NAMES = {member.value: name for name, member in _SSLMethod.__members__.items()}
-_PROTOCOL_NAMES.update({member.value: member.name for member in _SSLMethod})
+# Keyed by member, as the stdlib's (test_ssl sorts the keys and uses ``.name``).
+_PROTOCOL_NAMES: dict[int, str] = {member: name for name, member in _SSLMethod.__members__.items()}
 
 
 def get_default_verify_paths() -> DefaultVerifyPaths:
@@ -126,6 +126,25 @@ if sys.version_info < (3, 12):
         if not host_left or not host_dot:
             return False
         return rest.lower() == host_rest.lower()
+
+    def _inet_paton(ipname: str) -> bytes:
+        """The packed form of an IPv4 (canonical dotted quad only) or IPv6 address.
+
+        Raises ValueError for anything else, including the short and trailing
+        forms ``inet_aton`` tolerates (``'127.1'``, ``'1'``).
+        """
+        try:
+            packed = _socket.inet_aton(ipname)
+        except OSError:
+            pass
+        else:
+            if _socket.inet_ntoa(packed) != ipname:
+                raise ValueError(f"{ipname!r} is not a quad-dotted IPv4 address.")
+            return packed
+        try:
+            return _socket.inet_pton(_socket.AF_INET6, ipname)
+        except OSError:
+            raise ValueError(f"{ipname!r} is neither an IPv4 nor an IP6 address.") from None
 
     def _ipaddress_match(cert_ip: str, host_ip: Any) -> bool:
         return ipaddress.ip_address(cert_ip.rstrip()) == host_ip

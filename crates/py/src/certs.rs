@@ -86,6 +86,86 @@ pub fn cert_to_dict<'py>(py: Python<'py>, der: &[u8]) -> Result<Bound<'py, PyDic
     Ok(to_dict(py, &decoded)?)
 }
 
+/// OpenSSL's short names for the name attributes it prints with `XN_FLAG_RFC2253`
+/// (long name as the certificate dict has it -> short name). Attributes not
+/// listed here print under the name the dict uses.
+const SHORT_NAMES: &[(&str, &str)] = &[
+    ("commonName", "CN"),
+    ("countryName", "C"),
+    ("localityName", "L"),
+    ("stateOrProvinceName", "ST"),
+    ("streetAddress", "street"),
+    ("organizationName", "O"),
+    ("organizationalUnitName", "OU"),
+    ("domainComponent", "DC"),
+    ("userId", "UID"),
+    ("surname", "SN"),
+    ("givenName", "GN"),
+    ("serialNumber", "serialNumber"),
+    ("title", "title"),
+    ("businessCategory", "businessCategory"),
+    ("postalCode", "postalCode"),
+    ("jurisdictionCountryName", "jurisdictionC"),
+    ("jurisdictionStateOrProvinceName", "jurisdictionST"),
+    ("jurisdictionLocalityName", "jurisdictionL"),
+];
+
+/// Escapes one attribute value as `XN_FLAG_RFC2253` does: RFC 2253 specials
+/// with a backslash, control characters and every non-ASCII UTF-8 byte as `\XX`.
+fn escape_rfc2253(value: &str, out: &mut String) {
+    let last = value.len().saturating_sub(1);
+    for (i, ch) in value.char_indices() {
+        let edge_space = ch == ' ' && (i == 0 || i == last);
+        if matches!(ch, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
+            || edge_space
+            || (ch == '#' && i == 0)
+        {
+            out.push('\\');
+            out.push(ch);
+        } else if ch.is_ascii_control() || !ch.is_ascii() {
+            let mut buf = [0u8; 4];
+            for b in ch.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\{b:02X}"));
+            }
+        } else {
+            out.push(ch);
+        }
+    }
+}
+
+/// A name in RFC 2253 order and syntax: RDNs last to first, joined by `,`,
+/// the attributes of one RDN by `+`.
+fn rfc2253(name: &Name) -> String {
+    let mut out = String::new();
+    for (i, rdn) in name.iter().rev().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        for (j, (key, value)) in rdn.iter().enumerate() {
+            if j > 0 {
+                out.push('+');
+            }
+            let short = SHORT_NAMES
+                .iter()
+                .find(|(long, _)| long == key)
+                .map_or(key.as_str(), |(_, short)| short);
+            out.push_str(short);
+            out.push('=');
+            match value {
+                AttributeValue::Text(text) => escape_rfc2253(text, &mut out),
+                AttributeValue::Bytes(bytes) => {
+                    out.push('#');
+                    for b in bytes {
+                        out.push_str(&format!("{b:02X}"));
+                    }
+                }
+                AttributeValue::NoBits => {}
+            }
+        }
+    }
+    out
+}
+
 /// `_ssl.Certificate`: one certificate of a peer's chain.
 #[pyclass(name = "Certificate", module = "_ssl", frozen)]
 pub struct PyCertificate {
@@ -101,6 +181,13 @@ impl PyCertificate {
 
 #[pymethods]
 impl PyCertificate {
+    /// Certificates come only from a connection, as in CPython.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn py_new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Err(crate::no_instances("_ssl.Certificate"))
+    }
+
     /// The certificate as a dict, like `getpeercert()`.
     fn get_info<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyDict>> {
         cert_to_dict(py, &self.der)
@@ -134,7 +221,11 @@ impl PyCertificate {
         h.finish()
     }
 
+    /// `<_ssl.Certificate 'CN=...,O=...'>`, the subject as OpenSSL's RFC 2253 form.
     fn __repr__(&self) -> String {
-        "<Certificate>".to_owned()
+        let subject = x509::decode_certificate(&self.der)
+            .map(|c| rfc2253(&c.subject))
+            .unwrap_or_default();
+        format!("<_ssl.Certificate '{subject}'>")
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyDeprecationWarning, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use rustssl_core::{constants, oid, verify, x509, Error};
@@ -22,10 +22,8 @@ use errors::Result;
 #[pyfunction]
 fn _test_decode_cert<'py>(py: Python<'py>, path: PathBuf) -> Result<Bound<'py, PyDict>> {
     let data = std::fs::read(&path).map_err(Error::Io)?;
-    let der = x509::pem_blocks(&data)
-        .into_iter()
-        .find(|(label, _)| label == "CERTIFICATE")
-        .map(|(_, der)| der)
+    // Chosen as OpenSSL chooses: a broken block before the certificate ends the search.
+    let der = x509::pem_first_certificate(&data)
         .ok_or_else(|| Error::ssl("PEM_LIB", "Error decoding PEM-encoded file"))?;
     certs::cert_to_dict(py, &der)
 }
@@ -63,6 +61,26 @@ fn rand_bytes(py: Python<'_>, n: i64) -> Result<Bound<'_, PyBytes>> {
     Ok(PyBytes::new(py, &rustssl_core::random_bytes(n)?))
 }
 
+/// `RAND_pseudo_bytes(n)`: `(bytes, True)`; the bytes always come from the
+/// system CSPRNG, so they are always cryptographically strong. Deprecated,
+/// and only present on Python 3.11 (3.12 removed it).
+#[pyfunction(name = "RAND_pseudo_bytes")]
+fn rand_pseudo_bytes(py: Python<'_>, n: i64) -> Result<(Bound<'_, PyBytes>, bool)> {
+    PyErr::warn(
+        py,
+        &py.get_type::<PyDeprecationWarning>(),
+        c"ssl.RAND_pseudo_bytes() is deprecated",
+        1,
+    )?;
+    Ok((rand_bytes(py, n)?, true))
+}
+
+/// The error CPython raises when Python code calls a type that only `_ssl`
+/// itself may create (`Certificate`, `_SSLSocket`, `SSLSession`...).
+pub(crate) fn no_instances(qualname: &str) -> PyErr {
+    PyTypeError::new_err(format!("cannot create '{qualname}' instances"))
+}
+
 /// `RAND_status()`: the system CSPRNG is always seeded.
 #[pyfunction(name = "RAND_status")]
 fn rand_status() -> bool {
@@ -74,7 +92,7 @@ fn rand_status() -> bool {
 #[pyfunction(name = "RAND_add")]
 fn rand_add(string: &Bound<'_, PyAny>, entropy: f64) -> PyResult<()> {
     if string.extract::<&str>().is_err() && string.extract::<buffer::InBytes<'_>>().is_err() {
-        return Err(pyo3::exceptions::PyTypeError::new_err(
+        return Err(PyTypeError::new_err(
             "a str or bytes-like object is required",
         ));
     }
@@ -127,6 +145,9 @@ fn _ssl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nid2obj, m)?)?;
     m.add_function(wrap_pyfunction!(rand_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(rand_status, m)?)?;
+    if py.version_info() < (3, 12) {
+        m.add_function(wrap_pyfunction!(rand_pseudo_bytes, m)?)?;
+    }
     m.add_function(wrap_pyfunction!(rand_add, m)?)?;
     m.add_function(wrap_pyfunction!(get_default_verify_paths, m)?)?;
     m.add_function(wrap_pyfunction!(_generate_certificates, m)?)?;
