@@ -397,7 +397,11 @@ class SSLSocket(_socket.socket):
     def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
         self._checkClosed()
         if nbytes is None:
-            nbytes = len(buffer) if buffer is not None else 1024
+            if buffer is not None:
+                # Bytes, not items: an array('I') of 2 holds 8 bytes.
+                with memoryview(buffer) as view:
+                    nbytes = view.nbytes
+            nbytes = nbytes or 1024
         sslobj = self._sslobj
         if sslobj is None:
             return super().recv_into(buffer, nbytes, flags)

@@ -240,6 +240,35 @@ pub mod reason {
         text: "ee key too small",
         errno: 399,
     };
+    /// A PEM file of trusted certificates is malformed (`ERR_R_PEM_LIB` in X509).
+    pub const X509_PEM_LIB: Reason = Reason {
+        library: "X509",
+        name: None,
+        text: "PEM lib",
+        errno: 0x8_0009,
+    };
+    /// A file of trusted certificates holds none.
+    pub const NO_CERTIFICATE_OR_CRL_FOUND: Reason = Reason {
+        library: "X509",
+        name: Some("NO_CERTIFICATE_OR_CRL_FOUND"),
+        text: "no certificate or crl found",
+        errno: 136,
+    };
+    /// `cadata` text holds no PEM certificate. CPython reports this one
+    /// without a library, reason or number.
+    pub const CADATA_NO_START_LINE: Reason = Reason {
+        library: "",
+        name: None,
+        text: "no start line: cadata does not contain a certificate",
+        errno: 0,
+    };
+    /// `cadata` bytes are not DER certificates. Reported like the one above.
+    pub const CADATA_NOT_ENOUGH_DATA: Reason = Reason {
+        library: "",
+        name: None,
+        text: "not enough data: cadata does not contain a certificate",
+        errno: 0,
+    };
     /// The certificate's signature digest is too weak for the security level.
     pub const CA_MD_TOO_WEAK: Reason = Reason {
         library: "SSL",

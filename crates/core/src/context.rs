@@ -214,7 +214,7 @@ impl Settings {
         let unsupported = flags & !SUPPORTED_VERIFY_FLAGS;
         if unsupported != 0 {
             return Err(Error::Unsupported(format!(
-                "verify_flags 0x{unsupported:x} cannot be enforced by rustssl (rustls has no proxy-certificate support)"
+                "verify_flags 0x{unsupported:x} cannot be enforced by rustssl"
             )));
         }
         Ok(())

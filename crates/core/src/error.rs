@@ -143,6 +143,7 @@ impl Error {
             Error::Load { reason, detail } => {
                 let head = match reason.name {
                     Some(name) => format!("[{}: {name}] {}", reason.library, reason.text),
+                    None if reason.library.is_empty() => reason.text.to_owned(),
                     None => format!("[{}] {}", reason.library, reason.text),
                 };
                 match detail {
@@ -161,7 +162,9 @@ impl Error {
                 library, reason, ..
             } => (Some(library), Some(reason)),
             Error::CertVerification { .. } => (Some("SSL"), Some("CERTIFICATE_VERIFY_FAILED")),
-            Error::Load { reason, .. } => (Some(reason.library), reason.name),
+            Error::Load { reason, .. } => {
+                (Some(reason.library).filter(|l| !l.is_empty()), reason.name)
+            }
             _ => (None, None),
         }
     }
@@ -223,6 +226,21 @@ impl VerifyFailure {
     /// everything else travels as `Other` so its code and message survive.
     pub fn into_rustls(self) -> rustls::Error {
         use codes::verify::*;
+        if matches!(
+            self.code,
+            UNABLE_TO_GET_ISSUER_CERT
+                | DEPTH_ZERO_SELF_SIGNED_CERT
+                | SELF_SIGNED_CERT_IN_CHAIN
+                | UNABLE_TO_VERIFY_LEAF_SIGNATURE
+        ) {
+            // OpenSSL sends unknown_ca for every "no trusted issuer" case, but
+            // rustls sends it only for UnknownIssuer, which converts back to
+            // code 20. The exact failure is set aside for this thread:
+            // verification runs inside the rustls call that returns the error,
+            // and `Error::from` takes it back from there.
+            PENDING_UNKNOWN_ISSUER.with(|slot| *slot.borrow_mut() = Some(self));
+            return rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        }
         let plain = match self.code {
             UNABLE_TO_GET_ISSUER_CERT_LOCALLY => Some(CertificateError::UnknownIssuer),
             UNABLE_TO_GET_CRL => Some(CertificateError::UnknownRevocationStatus),
@@ -240,6 +258,12 @@ impl VerifyFailure {
             ))),
         }
     }
+}
+
+thread_local! {
+    /// A "no trusted issuer" failure handed to rustls as `UnknownIssuer` on this thread.
+    static PENDING_UNKNOWN_ISSUER: std::cell::RefCell<Option<VerifyFailure>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// The OpenSSL verification code closest to a rustls certificate error.
@@ -323,6 +347,15 @@ impl From<rustls::Error> for Error {
                     },
                 }
             }
+            R::InvalidCertificate(CertificateError::UnknownIssuer) => {
+                match PENDING_UNKNOWN_ISSUER.with(|slot| slot.borrow_mut().take()) {
+                    Some(f) => Error::CertVerification {
+                        code: f.code,
+                        message: f.message,
+                    },
+                    None => Error::verify(codes::verify::UNABLE_TO_GET_ISSUER_CERT_LOCALLY),
+                }
+            }
             R::InvalidCertificate(c) => Error::verify(verify_code_of(&c)),
             R::AlertReceived(desc) => {
                 let (reason, message) = codes::alert_reason(u8::from(desc));
@@ -400,6 +433,20 @@ mod tests {
             e.ssl_text(),
             "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"
         );
+    }
+
+    #[test]
+    fn self_signed_leaf_sends_unknown_ca_and_keeps_code_18() {
+        let r = VerifyFailure::new(codes::verify::DEPTH_ZERO_SELF_SIGNED_CERT).into_rustls();
+        let rustls::Error::InvalidCertificate(c) = &r else {
+            panic!("unexpected {r:?}");
+        };
+        assert_eq!(
+            rustls::AlertDescription::from(c.clone()),
+            rustls::AlertDescription::UnknownCA
+        );
+        let e: Error = r.into();
+        assert!(matches!(e, Error::CertVerification { code: 18, .. }));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use webpki::{
 };
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use crate::codes::reason;
 use crate::codes::verify as code;
 use crate::error::{Error, Result, VerifyFailure};
 use crate::hostname::{self, HostFlags, Mismatch, Reference};
@@ -35,11 +36,30 @@ pub const VERIFY_ALLOW_PROXY_CERTS: u32 = 0x40;
 pub const VERIFY_X509_TRUSTED_FIRST: u32 = 0x8000;
 /// `ssl.VERIFY_X509_PARTIAL_CHAIN`.
 pub const VERIFY_X509_PARTIAL_CHAIN: u32 = 0x80000;
-/// The verification flags whose meaning rustssl enforces. Any other bit is refused.
+/// The verification flags rustssl accepts. Any other bit is refused.
+///
+/// `VERIFY_ALLOW_PROXY_CERTS` is accepted but cannot be honoured: a chain
+/// that holds an RFC 3820 proxy certificate then fails with a message that
+/// says so, instead of being judged as if the flag were not set.
 pub const SUPPORTED_VERIFY_FLAGS: u32 = VERIFY_CRL_CHECK_CHAIN
     | VERIFY_X509_STRICT
+    | VERIFY_ALLOW_PROXY_CERTS
     | VERIFY_X509_TRUSTED_FIRST
     | VERIFY_X509_PARTIAL_CHAIN;
+
+/// OpenSSL's code for a proxy certificate it may not accept.
+const PROXY_CERTIFICATES_NOT_ALLOWED: i32 = 40;
+/// The proxyCertInfo extension (RFC 3820).
+const PROXY_CERT_INFO_OID: &str = "1.3.6.1.5.5.7.1.14";
+
+/// Whether a certificate is an RFC 3820 proxy certificate.
+fn is_proxy_certificate(der: &[u8]) -> bool {
+    X509Certificate::from_der(der).is_ok_and(|(_, cert)| {
+        cert.extensions()
+            .iter()
+            .any(|e| e.oid.to_id_string() == PROXY_CERT_INFO_OID)
+    })
+}
 
 /// `ssl.CERT_NONE` / `CERT_OPTIONAL` / `CERT_REQUIRED`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,14 +216,6 @@ fn split_der(mut data: &[u8]) -> Option<Vec<&[u8]>> {
     Some(out)
 }
 
-fn no_cert_found() -> Error {
-    Error::Protocol {
-        library: "X509",
-        reason: "NO_CERTIFICATE_OR_CRL_FOUND",
-        message: "no certificate or crl found".into(),
-    }
-}
-
 impl TrustStore {
     /// Adds one DER certificate; a duplicate is ignored, as OpenSSL's store does.
     pub fn add_cert(&mut self, der: Vec<u8>) -> Result<()> {
@@ -234,36 +246,47 @@ impl TrustStore {
     }
 
     /// Adds every certificate and CRL of a PEM text; fails if it holds neither.
-    pub fn add_pem_bundle(&mut self, pem: &[u8]) -> Result<usize> {
+    ///
+    /// `cadata` says whether the text came from `cadata` rather than a file:
+    /// CPython words the two failures differently.
+    pub fn add_pem_bundle(&mut self, pem: &[u8], cadata: bool) -> Result<usize> {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::CertificateRevocationListDer;
+        let malformed = || {
+            if cadata {
+                Error::load(reason::CADATA_NO_START_LINE, None)
+            } else {
+                Error::load(reason::X509_PEM_LIB, None)
+            }
+        };
         let mut found = 0;
         for cert in CertificateDer::pem_slice_iter(pem) {
-            let cert = cert.map_err(|_| no_cert_found())?;
-            self.add_cert(cert.to_vec())?;
+            let cert = cert.map_err(|_| malformed())?;
+            // OpenSSL's PEM reader reports a block that is not a certificate as a PEM error.
+            self.add_cert(cert.to_vec())
+                .map_err(|e| if cadata { e } else { malformed() })?;
             found += 1;
         }
         for crl in CertificateRevocationListDer::pem_slice_iter(pem) {
-            let crl = crl.map_err(|_| no_cert_found())?;
+            let crl = crl.map_err(|_| malformed())?;
             self.add_crl(&crl)?;
             found += 1;
         }
         if found == 0 {
-            return Err(no_cert_found());
+            return Err(if cadata {
+                Error::load(reason::CADATA_NO_START_LINE, None)
+            } else {
+                Error::load(reason::NO_CERTIFICATE_OR_CRL_FOUND, None)
+            });
         }
         Ok(found)
     }
 
     /// Adds concatenated DER certificates (`cadata` given as bytes).
     pub fn add_der_bundle(&mut self, der: &[u8]) -> Result<usize> {
-        let parts = split_der(der).ok_or_else(|| Error::Protocol {
-            library: "X509",
-            reason: "ASN1_LIB",
-            message: "not enough data".into(),
-        })?;
-        if parts.is_empty() {
-            return Err(no_cert_found());
-        }
+        let parts = split_der(der)
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| Error::load(reason::CADATA_NOT_ENOUGH_DATA, None))?;
         for part in &parts {
             self.add_cert(part.to_vec())?;
         }
@@ -309,7 +332,7 @@ impl TrustStore {
         let paths = default_paths();
         if let Some(file) = paths.cafile {
             if let Ok(data) = std::fs::read(&file) {
-                let _ = self.add_pem_bundle(&data);
+                let _ = self.add_pem_bundle(&data, false);
             }
         }
         if let Some(dir) = paths.capath {
@@ -433,6 +456,18 @@ impl Verifier {
         now: UnixTime,
         usage: KeyUsage,
     ) -> std::result::Result<Vec<CertificateDer<'static>>, VerifyFailure> {
+        if self.flags & VERIFY_ALLOW_PROXY_CERTS != 0
+            && std::iter::once(leaf)
+                .chain(presented)
+                .any(|c| is_proxy_certificate(c))
+        {
+            return Err(VerifyFailure {
+                code: PROXY_CERTIFICATES_NOT_ALLOWED,
+                message: "proxy certificates are not supported by rustssl \
+                          (VERIFY_ALLOW_PROXY_CERTS cannot be honoured)"
+                    .into(),
+            });
+        }
         let ee = EndEntityCert::try_from(leaf).map_err(|e| webpki_failure(&e))?;
         if self.flags & VERIFY_X509_PARTIAL_CHAIN != 0
             && self
@@ -1266,12 +1301,38 @@ mod tests {
             mode: VerifyMode::Required,
             check_hostname: false,
             host_flags: 0,
-            flags: VERIFY_ALLOW_PROXY_CERTS,
+            flags: 0x1,
         };
         let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
         assert!(matches!(
             Verifier::new(&TrustStore::default(), policy, algs),
             Err(Error::Unsupported(_))
         ));
+    }
+
+    #[test]
+    fn proxy_certificates_fail_loudly_when_allowed() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["proxy.example".to_owned()]).unwrap();
+        // proxyCertInfo with an empty policy sequence is enough to mark it.
+        params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+            &[1, 3, 6, 1, 5, 5, 7, 1, 14],
+            vec![0x30, 0x00],
+        )];
+        let der = params.self_signed(&key).unwrap().der().clone();
+        assert!(is_proxy_certificate(&der));
+        let policy = VerifyPolicy {
+            mode: VerifyMode::Required,
+            check_hostname: false,
+            host_flags: 0,
+            flags: VERIFY_ALLOW_PROXY_CERTS,
+        };
+        let algs = rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms;
+        let verifier = Verifier::new(&TrustStore::default(), policy, algs).unwrap();
+        let err = verifier
+            .verify_chain(&der, &[], UnixTime::now(), KeyUsage::server_auth())
+            .unwrap_err();
+        assert_eq!(err.code, PROXY_CERTIFICATES_NOT_ALLOWED);
+        assert!(err.message.contains("VERIFY_ALLOW_PROXY_CERTS"));
     }
 }

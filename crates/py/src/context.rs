@@ -436,16 +436,16 @@ impl PyContext {
                 PyTypeError::new_err("cafile, capath and cadata cannot be all omitted").into(),
             );
         }
-        let mut sources: Vec<(Vec<u8>, bool)> = Vec::new();
+        let mut sources: Vec<(Vec<u8>, CaSource)> = Vec::new();
         if let Some(data) = &cadata {
             if let Ok(text) = data.cast::<PyString>() {
                 let text = text.to_str()?;
                 if !text.is_ascii() {
                     return Err(PyTypeError::new_err("cadata should be an ASCII string").into());
                 }
-                sources.push((text.as_bytes().to_vec(), true));
+                sources.push((text.as_bytes().to_vec(), CaSource::CadataText));
             } else if let Ok(b) = data.extract::<crate::buffer::InBytes<'_>>() {
-                sources.push((b.as_slice().to_vec(), false));
+                sources.push((b.as_slice().to_vec(), CaSource::CadataDer));
             } else {
                 return Err(PyTypeError::new_err(
                     "cadata should be an ASCII string or a bytes-like object",
@@ -454,19 +454,19 @@ impl PyContext {
             }
         }
         if let Some(path) = &cafile {
-            sources.push((read_file(path)?, true));
+            sources.push((read_file(path)?, CaSource::File));
         }
         let dir = match &capath {
             Some(p) => Some(std::fs::read_dir(p).map_err(Error::Io)?),
             None => None,
         };
         self.update(|s| {
-            for (data, pem) in &sources {
-                if *pem {
-                    s.trust.add_pem_bundle(data)?;
-                } else {
-                    s.trust.add_der_bundle(data)?;
-                }
+            for (data, source) in &sources {
+                match source {
+                    CaSource::CadataText => s.trust.add_pem_bundle(data, true)?,
+                    CaSource::File => s.trust.add_pem_bundle(data, false)?,
+                    CaSource::CadataDer => s.trust.add_der_bundle(data)?,
+                };
             }
             if let Some(dir) = dir {
                 s.trust.add_hashed_dir(dir)?;
@@ -630,6 +630,16 @@ impl PyContext {
     }
 }
 
+/// Where trusted certificates given to `load_verify_locations` came from.
+enum CaSource {
+    /// `cadata` as text: PEM.
+    CadataText,
+    /// `cadata` as bytes: concatenated DER.
+    CadataDer,
+    /// `cafile`: PEM.
+    File,
+}
+
 /// `server_hostname` as str (already IDNA-encoded by the Python layer) or ASCII bytes.
 fn hostname_arg(value: Option<&Bound<'_, PyAny>>) -> Result<Option<String>> {
     let Some(value) = value else {
@@ -651,7 +661,10 @@ fn hostname_arg(value: Option<&Bound<'_, PyAny>>) -> Result<Option<String>> {
         .into());
     }
     if name.contains('\0') {
-        return Err(PyValueError::new_err("embedded null character").into());
+        return Err(PyTypeError::new_err(
+            "argument must be encoded string without null bytes, not str",
+        )
+        .into());
     }
     Ok(Some(name))
 }

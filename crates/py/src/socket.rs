@@ -552,8 +552,12 @@ impl PySslSocket {
     }
 
     /// Post-handshake authentication is not implemented by rustls; this fails
-    /// as on an OpenSSL build without it.
+    /// as on an OpenSSL build without it. On TLS 1.2, where it cannot exist,
+    /// it fails as OpenSSL does for any build.
     fn verify_client_post_handshake(&self) -> Result<()> {
+        if self.conn.info().version == Some("TLSv1.2") {
+            return Err(Error::ssl("WRONG_SSL_VERSION", "wrong ssl version").into());
+        }
         Err(Error::Unsupported(
             "Post-handshake auth is not supported by rustssl (rustls does not implement it)."
                 .into(),
