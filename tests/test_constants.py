@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl as stdlib_ssl
 
 import pytest
+
 import rustssl
 
 SHARED_PREFIXES = ("ALERT_DESCRIPTION_", "CERT_", "OP_", "PROTOCOL_TLS", "SSL_ERROR_", "VERIFY_")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl as stdlib_ssl
 
 import pytest
+
 import rustssl
 from rustssl import _ssl
 

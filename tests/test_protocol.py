@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 import rustssl
 from conftest import MODULES, CertSet, client_context, server_context
 from test_sans_io import Pair
@@ -119,7 +120,9 @@ def test_set_ecdh_curve(certs: CertSet) -> None:
 
 
 def test_default_key_exchange_is_post_quantum_hybrid(certs: CertSet) -> None:
-    pair = make_pair(client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl)
+    pair = make_pair(
+        client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl
+    )
     pair.handshake()
     assert pair.client._sslobj._group() == "X25519MLKEM768"
 
@@ -165,7 +168,9 @@ def test_keylog_lines_are_keyed_by_the_client_random(
 
 
 def test_tls_exporter_channel_binding_matches_on_both_ends(certs: CertSet) -> None:
-    pair = make_pair(client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl)
+    pair = make_pair(
+        client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl
+    )
     pair.handshake()
     assert rustssl.CHANNEL_BINDING_TYPES == ["tls-exporter"]
     client_cb = pair.client.get_channel_binding("tls-exporter")
@@ -210,7 +215,9 @@ def test_features_rustls_lacks_raise(certs: CertSet, tmp_path: Path) -> None:
         ctx.set_npn_protocols(["http/1.1"])
     ctx.post_handshake_auth = True
     assert ctx.post_handshake_auth is True
-    pair = make_pair(client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl)
+    pair = make_pair(
+        client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl
+    )
     pair.handshake()
     with pytest.raises(NotImplementedError):
         pair.server.verify_client_post_handshake()

@@ -7,6 +7,7 @@ import ssl as stdlib_ssl
 from typing import Any
 
 import pytest
+
 import rustssl
 from conftest import MODULES, CertSet, client_context, server_context
 

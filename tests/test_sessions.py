@@ -6,6 +6,7 @@ import ssl as stdlib_ssl
 from typing import Any
 
 import pytest
+
 import rustssl
 from conftest import MODULES, CertSet, client_context, server_context
 from test_sans_io import VERSIONS, Pair
@@ -62,13 +63,13 @@ def test_session_rules(certs: CertSet) -> None:
     pair = connect(cctx, sctx, rustssl, rustssl)
     session = pair.client.session
     assert isinstance(session, rustssl._ssl.SSLSession)
-    with pytest.raises(TypeError, match="Value is not a SSLSession."):
+    with pytest.raises(TypeError, match=r"Value is not a SSLSession\."):
         pair.client.session = object()
-    with pytest.raises(ValueError, match="Cannot set session after handshake."):
+    with pytest.raises(ValueError, match=r"Cannot set session after handshake\."):
         pair.client.session = session
     other = client_context(rustssl, certs)
     fresh = other.wrap_bio(rustssl.MemoryBIO(), rustssl.MemoryBIO(), server_hostname="localhost")
-    with pytest.raises(ValueError, match="Session refers to a different SSLContext."):
+    with pytest.raises(ValueError, match=r"Session refers to a different SSLContext\."):
         fresh.session = session
     with pytest.raises(TypeError):
         rustssl._ssl.SSLSession()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 import rustssl
 from conftest import CertSet, server_context
 from test_sans_io import Pair

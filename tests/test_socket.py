@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import pytest
+
 import rustssl
 from conftest import MODULES, TIMEOUT, CertSet, client_context, server_context
 from test_sans_io import Pair
@@ -566,7 +567,9 @@ def test_refused_socket_calls(serve: Any, certs: CertSet) -> None:
 
 
 @pytest.mark.parametrize("client_name", ["rustssl", "stdlib"])
-def test_client_closing_right_after_handshake_reads_as_eof(certs: CertSet, client_name: str) -> None:
+def test_client_closing_right_after_handshake_reads_as_eof(
+    certs: CertSet, client_name: str
+) -> None:
     # A TLS 1.3 server's tickets must not turn such a close into a reset.
     sctx = server_context(rustssl, certs)
     cctx = client_context(MODULES[client_name], certs)
@@ -634,7 +637,9 @@ def test_after_unwrap_reads_raise_and_writes_are_refused(serve: Any, certs: Cert
             tls.unwrap()
 
     with serve(handler) as server:
-        pair = Pair(client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl)
+        pair = Pair(
+            client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl
+        )
         pair.handshake()
         with pytest.raises(rustssl.SSLWantReadError):
             pair.client.unwrap()

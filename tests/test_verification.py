@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl as stdlib_ssl
 
 import pytest
+
 import rustssl
 from conftest import CertSet, server_context
 from test_sans_io import Pair

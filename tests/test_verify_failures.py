@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 import rustssl
 
 pki = pytest.importorskip("pki")
 from cryptography.hazmat.primitives.serialization import Encoding  # noqa: E402
 from cryptography.x509.oid import ExtendedKeyUsageOID  # noqa: E402
+
 from pki import DAY, NOW, Issued, make_cert, make_crl, write  # noqa: E402
 
 

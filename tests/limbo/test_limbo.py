@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 import rustssl
 from test_verify_failures import connect
 
