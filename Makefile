@@ -8,7 +8,7 @@ BUILD_STAMP := $(VENV)/.rustssl-built
 RUST_SOURCES := $(shell find crates -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock pyproject.toml
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi')
 
-.PHONY: all demo test build check lint rust-test pytest conformance bench bench-rust clean
+.PHONY: all demo test build check lint rust-test pytest conformance bench bench-rust clean interop-deps
 
 all: build
 
@@ -38,7 +38,29 @@ lint: $(DEPS_STAMP)
 rust-test:
 	cargo test -p rustssl-core
 
-pytest: build
+# Non-Python TLS peers for tests/interop: binary -> Debian package. Installed
+# (one apt-get update, then one install) only when a binary is missing.
+INTEROP_TOOLS := openssl:openssl nginx:nginx-light curl:curl gnutls-cli:gnutls-bin
+
+interop-deps:
+	@missing=""; \
+	for pair in $(INTEROP_TOOLS); do \
+		bin=$${pair%%:*}; pkg=$${pair#*:}; \
+		PATH="$$PATH:/usr/sbin:/sbin" command -v $$bin >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+			echo "interop-deps: missing$$missing (needs root and apt-get; interop tests will skip)"; \
+		else \
+			echo "interop-deps: installing$$missing"; \
+			log=$$(mktemp); export DEBIAN_FRONTEND=noninteractive; \
+			if apt-get update -qq >"$$log" 2>&1 && \
+				apt-get install -y -qq --no-install-recommends $$missing >>"$$log" 2>&1; \
+			then rm -f "$$log"; else cat "$$log"; rm -f "$$log"; exit 1; fi; \
+		fi; \
+	fi
+
+pytest: build interop-deps
 	$(PY) -m pytest -q tests
 
 conformance: build
@@ -50,9 +72,41 @@ test: build lint rust-test pytest conformance
 bench: build
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-# The ceiling: rustls and rustssl's core without Python.
+# The ceiling: rustls without Python.
 bench-rust:
 	cargo bench -p rustssl-core --bench ceiling -- $(BENCH_ARGS)
+
+# Fuzzing (fuzz/, a standalone cargo-fuzz crate): `make fuzz` runs every
+# target for FUZZ_SECONDS; `make fuzz-smoke` for FUZZ_SMOKE_SECONDS, in CI.
+# fuzz/run.sh installs cargo-fuzz if needed and falls back to seeded
+# random-input loops when libFuzzer cannot be built (see docs/security.md).
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+
+.PHONY: fuzz fuzz-smoke sanitize
+
+fuzz:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
+# The core's Rust tests under a memory checker (not part of `make test`).
+# SANITIZER=valgrind (default): memcheck, failing on errors and definite leaks.
+# SANITIZER=address: AddressSanitizer via RUSTC_BOOTSTRAP on the stable compiler.
+SANITIZER ?= valgrind
+HOST_TRIPLE = $(shell rustc -vV | sed -n 's/^host: //p')
+
+sanitize:
+ifeq ($(SANITIZER),address)
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \
+		ASAN_OPTIONS=detect_leaks=1 CARGO_TARGET_DIR=target/asan \
+		cargo test -p rustssl-core --lib --tests --target $(HOST_TRIPLE)
+else
+	CARGO_TARGET_DIR=target/valgrind \
+		CARGO_TARGET_$(shell echo $(HOST_TRIPLE) | tr 'a-z-' 'A-Z_')_RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-origins=yes" \
+		cargo test -p rustssl-core --lib --tests --target $(HOST_TRIPLE)
+endif
 
 clean:
 	rm -rf target $(VENV)

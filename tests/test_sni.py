@@ -139,3 +139,35 @@ def test_set_servername_callback_and_validation(certs: CertSet) -> None:
     client_ctx = rustssl.SSLContext(rustssl.PROTOCOL_TLS_CLIENT)
     with pytest.raises(ValueError):
         client_ctx.sni_callback = lambda *args: None
+
+
+def test_switching_context_keeps_the_initial_verification(
+    certs: CertSet, named_certs: CertSet
+) -> None:
+    # OpenSSL's context switch brings only the certificate (and ALPN): a
+    # context without client-certificate checks must not relax them.
+    strict = server_context(rustssl, certs)
+    strict.verify_mode = rustssl.CERT_REQUIRED
+    strict.load_verify_locations(certs.cafile)
+    lenient = server_context(rustssl, named_certs)
+    strict.sni_callback = lambda sslobj, name, ctx: setattr(sslobj, "context", lenient)
+    pair = make_pair(stdlib_client(named_certs.cafile), strict, "other.example")
+    with pytest.raises((stdlib_ssl.SSLError, rustssl.SSLError)) as info:
+        pair.handshake()
+        # TLS 1.3: the client learns of the rejection when it next reads.
+        pair.transfer(pair.server, pair.client, b"x")
+    assert "CERTIFICATE_REQUIRED" in str(info.value) or "PEER_DID_NOT_RETURN" in str(info.value)
+
+
+def test_switching_to_a_strict_context_does_not_demand_a_certificate(
+    certs: CertSet, named_certs: CertSet
+) -> None:
+    lenient = server_context(rustssl, certs)
+    strict = server_context(rustssl, named_certs)
+    strict.verify_mode = rustssl.CERT_REQUIRED
+    strict.load_verify_locations(named_certs.cafile)
+    lenient.sni_callback = lambda sslobj, name, ctx: setattr(sslobj, "context", strict)
+    pair = make_pair(stdlib_client(named_certs.cafile), lenient, "other.example")
+    pair.handshake()
+    assert pair.client.getpeercert()["subject"] == ((("commonName", "other.example"),),)
+    assert pair.server.getpeercert() is None

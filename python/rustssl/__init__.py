@@ -65,6 +65,7 @@ from rustssl._helpers import (
 from rustssl._inject import extract_from_ssl, inject_into_ssl, is_injected
 from rustssl._objects import SSLObject, SSLSocket
 from rustssl._ssl import (
+    SSLSession,
     _DEFAULT_CIPHERS,
     _OPENSSL_API_VERSION,
     HAS_ALPN,
@@ -135,6 +136,7 @@ __all__ = [
     "SSLError",
     "SSLErrorNumber",
     "SSLObject",
+    "SSLSession",
     "SSLSocket",
     "SSLSyscallError",
     "SSLWantReadError",

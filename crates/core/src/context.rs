@@ -381,6 +381,24 @@ impl Context {
         Ok(config)
     }
 
+    /// This context's server config with another context's certificate and
+    /// ALPN protocols, for a connection a servername callback switched over.
+    pub fn server_config_with_identity(
+        &mut self,
+        with_alpn: bool,
+        identity: Option<Arc<CertifiedKey>>,
+        alpn_protocols: Vec<Vec<u8>>,
+    ) -> Result<Arc<ServerConfig>> {
+        let mut config = (*self.server_config(with_alpn)?).clone();
+        config.cert_resolver = Arc::new(FixedIdentity(identity));
+        config.alpn_protocols = if with_alpn {
+            alpn_protocols
+        } else {
+            Vec::new()
+        };
+        Ok(Arc::new(config))
+    }
+
     /// The server config; `with_alpn == false` gives the variant used when
     /// the client shares no ALPN protocol with us (OpenSSL then goes on without ALPN).
     pub fn server_config(&mut self, with_alpn: bool) -> Result<Arc<ServerConfig>> {

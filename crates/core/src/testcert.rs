@@ -84,6 +84,8 @@ pub fn ca_and_leaf(names: &[String], kind: KeyKind) -> Result<(Generated, Genera
     let mut leaf_params = CertificateParams::new(names.to_vec()).map_err(failed)?;
     let cn = names.first().map(String::as_str).unwrap_or("localhost");
     leaf_params.distinguished_name.push(DnType::CommonName, cn);
+    // An authority key identifier, which VERIFY_X509_STRICT requires.
+    leaf_params.use_authority_key_identifier_extension = true;
     leaf_params.extended_key_usages = vec![
         ExtendedKeyUsagePurpose::ServerAuth,
         ExtendedKeyUsagePurpose::ClientAuth,

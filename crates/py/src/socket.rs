@@ -299,13 +299,28 @@ impl PySslSocket {
                     return Ok(());
                 }
                 HandshakeStatus::ClientHello(hello) => {
+                    let initial = self.context_ref(py);
                     self.call_servername_callback(py, hello.server_name.as_deref())?;
-                    // The callback may have switched this connection to another context.
-                    let ctx = self.context_ref(py);
-                    let config = {
-                        let mut core = ctx.get().lock();
+                    let current = self.context_ref(py);
+                    let config = if current.is(&initial) {
+                        let mut core = initial.get().lock();
                         let alpn_ok = hello.alpn_compatible(&core.settings().alpn_protocols);
                         core.server_config(alpn_ok)?
+                    } else {
+                        // As with OpenSSL's SSL_set_SSL_CTX, the new context
+                        // brings its certificate and ALPN protocols; verification,
+                        // versions and suites stay those of the initial context,
+                        // so a switch can never relax client-certificate checks.
+                        let (identity, alpn) = {
+                            let core = current.get().lock();
+                            let s = core.settings();
+                            (s.certified_key.clone(), s.alpn_protocols.clone())
+                        };
+                        let alpn_ok = hello.alpn_compatible(&alpn);
+                        initial
+                            .get()
+                            .lock()
+                            .server_config_with_identity(alpn_ok, identity, alpn)?
                     };
                     self.run(py, |c, io| c.accept(config.clone(), io))?;
                 }
