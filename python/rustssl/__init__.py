@@ -65,7 +65,6 @@ from rustssl._helpers import (
 from rustssl._inject import extract_from_ssl, inject_into_ssl, is_injected
 from rustssl._objects import SSLObject, SSLSocket
 from rustssl._ssl import (
-    SSLSession,
     _DEFAULT_CIPHERS,
     _OPENSSL_API_VERSION,
     HAS_ALPN,
@@ -89,6 +88,7 @@ from rustssl._ssl import (
     RAND_add,
     RAND_bytes,
     RAND_status,
+    SSLSession,
     _SSLContext,
     nid2obj,
     txt2obj,
