@@ -1,0 +1,263 @@
+"""rustssl's benchmark suite: rustssl against the stdlib ``ssl`` (and rtls if installed).
+
+    python bench/run.py [--quick] [--only AXIS[,AXIS...]] [--reps N] [--no-rtls]
+
+Every repetition of every axis runs in a fresh process (``bench/worker.py``),
+alternating the order of the modules (A B, B A, ...). Medians are reported;
+the ratio is rustssl ÷ stdlib. The table is printed and written, with the raw
+samples as JSON, to ``bench/results/``. See ``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+WORKER = HERE / "worker.py"
+RESULTS = HERE / "results"
+#: Longest one measurement may take before it is killed and reported as failed.
+WORKER_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Axis:
+    name: str
+    title: str
+    unit: str
+    #: ``ratio>=``: rustssl ÷ stdlib at least; ``ratio<=``: at most;
+    #: ``abs>=``: rustssl's own value at least.
+    kind: str
+    target: float
+    reps: int = 7
+
+
+AXES = [
+    Axis("bulk-tls13", "bulk socket TLS 1.3, 64 MiB", "MiB/s", "ratio>=", 2.0),
+    Axis("bulk-tls12", "bulk socket TLS 1.2 ECDHE-ECDSA-AES128-GCM", "MiB/s", "ratio>=", 1.8),
+    Axis("bulk-sansio", "bulk SSLObject+MemoryBIO, 64 MiB", "MiB/s", "ratio>=", 2.0),
+    Axis("hs-ecdsa-x25519", "full handshake ECDSA P-256, X25519", "hs/s", "ratio>=", 2.6),
+    Axis("hs-ecdsa-default", "full handshake ECDSA P-256, default kx", "hs/s", "ratio>=", 2.1),
+    Axis("hs-rsa-default", "full handshake RSA-2048, default kx", "hs/s", "ratio>=", 1.6),
+    Axis("hs-rsa-x25519", "full handshake RSA-2048, X25519", "hs/s", "ratio>=", 1.6),
+    Axis("hs-resumed", "resumed TLS 1.3 handshake", "hs/s", "ratio>=", 2.5),
+    Axis("rtt-1b", "ping-pong 1 B", "rt/s", "ratio>=", 1.15),
+    Axis("rtt-1k", "ping-pong 1 KiB", "rt/s", "ratio>=", 0.0),
+    Axis("memory", "memory per client+server pair (2000)", "KiB", "ratio<=", 0.5, reps=3),
+    Axis("asyncio", "asyncio 50 conns x 1 MiB echo", "MiB/s", "ratio>=", 1.4),
+    Axis("two-threads", "two threads, two sans-IO connections", "x one", "abs>=", 1.6),
+]
+
+
+def generate_certificates(directory: Path) -> None:
+    from rustssl import _ssl
+
+    for key, kind in (("ecdsa", "ecdsa-p256"), ("rsa", "rsa2048")):
+        (ca_pem, _ca_key), (leaf_pem, leaf_key) = _ssl._generate_certificates(["localhost"], kind)
+        d = directory / key
+        d.mkdir(parents=True)
+        (d / "ca.pem").write_text(ca_pem)
+        (d / "leaf.pem").write_text(leaf_pem)
+        (d / "leaf.key").write_text(leaf_key)
+
+
+def available_modules(with_rtls: bool) -> list[str]:
+    modules = ["ssl", "rustssl"]
+    if with_rtls and importlib.util.find_spec("rtls") is not None:
+        modules.append("rtls")
+    return modules
+
+
+def run_one(axis: str, module: str, certdir: Path, quick: bool) -> dict[str, Any]:
+    cmd = [sys.executable, str(WORKER), "measure", axis, module, str(certdir)]
+    if quick:
+        cmd.append("--quick")
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=WORKER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {WORKER_TIMEOUT}s"}
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"exit {proc.returncode}: {tail}"}
+    return json.loads(lines[-1])
+
+
+def summarize(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    values = [s["value"] for s in samples if "value" in s]
+    if values and len(values) * 2 > len(samples):
+        med = statistics.median(values)
+        spread = (max(values) - min(values)) / med if med else 0.0
+        extra = next((s["extra"] for s in samples if s.get("extra")), None) or {}
+        failed = [s.get("error") or s.get("na") for s in samples if "value" not in s]
+        if failed:
+            extra = {**extra, "failed_runs": failed}
+        return {"median": med, "spread": spread, "values": values, "extra": extra or None}
+    bad = next(s for s in samples if "value" not in s)
+    if "na" in bad:
+        return {"na": bad["na"]}
+    return {"error": bad.get("error", "failed")}
+
+
+def fmt(summary: dict[str, Any] | None) -> str:
+    if summary is None:
+        return "-"
+    if "median" in summary:
+        m = summary["median"]
+        text = f"{m:.0f}" if m >= 100 else f"{m:.2f}"
+        return f"{text} +-{summary['spread'] * 50:.0f}%"
+    if "na" in summary:
+        return f"n/a ({summary['na']})"
+    return f"error ({summary['error']})"
+
+
+def verdict(axis: Axis, results: dict[str, dict[str, Any]]) -> tuple[str, str]:
+    std, ours = results.get("ssl", {}), results.get("rustssl", {})
+    if "median" not in ours:
+        return "-", "n/a"
+    ratio = ours["median"] / std["median"] if std.get("median") else None
+    ratio_text = f"{ratio:.2f}x" if ratio is not None else "-"
+    if axis.target <= 0:
+        return ratio_text, "(info)"
+    if axis.kind == "abs>=":
+        met = ours["median"] >= axis.target
+    elif ratio is None:
+        return ratio_text, "n/a"
+    elif axis.kind == "ratio<=":
+        met = ratio <= axis.target
+    else:
+        met = ratio >= axis.target
+    return ratio_text, "yes" if met else "**no**"
+
+
+def target_text(axis: Axis) -> str:
+    if axis.target <= 0:
+        return "-"
+    return {
+        "ratio>=": f"≥{axis.target}x",
+        "ratio<=": f"≤{axis.target}x",
+        "abs>=": f"≥{axis.target}x (own)",
+    }[axis.kind]
+
+
+def table(modules: list[str], all_results: dict[str, dict[str, dict[str, Any]]]) -> str:
+    header = ["axis", "unit", "stdlib", "rustssl"]
+    if "rtls" in modules:
+        header.append("rtls")
+    header += ["ratio", "target", "met?"]
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for axis in AXES:
+        if axis.name not in all_results:
+            continue
+        res = all_results[axis.name]
+        ratio, met = verdict(axis, res)
+        cells = [axis.title, axis.unit, fmt(res.get("ssl")), fmt(res.get("rustssl"))]
+        if "rtls" in modules:
+            cells.append(fmt(res.get("rtls")))
+        cells += [ratio, target_text(axis), met]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and 3 repetitions")
+    parser.add_argument("--only", help="comma-separated axes: " + ", ".join(a.name for a in AXES))
+    parser.add_argument("--reps", type=int, help="repetitions per module (default 5, memory 3)")
+    parser.add_argument("--no-rtls", action="store_true", help="leave rtls out even if installed")
+    args = parser.parse_args()
+
+    axes = AXES
+    if args.only:
+        wanted = set(args.only.split(","))
+        unknown = wanted - {a.name for a in AXES}
+        if unknown:
+            parser.error(f"unknown axes: {', '.join(sorted(unknown))}")
+        axes = [a for a in AXES if a.name in wanted]
+    modules = available_modules(not args.no_rtls)
+    began = time.time()
+    load_start = os.getloadavg()[0]
+    all_results: dict[str, dict[str, dict[str, Any]]] = {}
+    raw: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    with tempfile.TemporaryDirectory(prefix="rustssl-bench-") as tmp:
+        certdir = Path(tmp)
+        generate_certificates(certdir)
+        for axis in axes:
+            reps = args.reps or (min(axis.reps, 3) if args.quick else axis.reps)
+            samples: dict[str, list[dict[str, Any]]] = {m: [] for m in modules}
+            t0 = time.time()
+            for rep in range(reps):
+                order = modules if rep % 2 == 0 else modules[::-1]
+                for module in order:
+                    samples[module].append(run_one(axis.name, module, certdir, args.quick))
+            all_results[axis.name] = {m: summarize(s) for m, s in samples.items()}
+            raw[axis.name] = samples
+            line = "  ".join(f"{m}={fmt(all_results[axis.name][m])}" for m in modules)
+            print(f"[{time.time() - t0:5.1f}s] {axis.name}: {line}", file=sys.stderr, flush=True)
+
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    versions = module_versions(modules)
+    md = [
+        "# rustssl benchmark results",
+        "",
+        f"- command: `{command.strip()}`",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, took {time.time() - began:.0f} s",
+        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f", load average {load_start:.2f} at start, {os.getloadavg()[0]:.2f} at end",
+        *(f"- {m}: {v}" for m, v in versions.items()),
+        "- values are medians over fresh processes, +-half the min-max spread;"
+        " ratio = rustssl ÷ stdlib (memory: lower is better)",
+        "",
+        table(modules, all_results),
+        "",
+    ]
+    notes = []
+    for axis in axes:
+        for m in modules:
+            extra = all_results[axis.name][m].get("extra")
+            if extra:
+                notes.append(f"- {axis.name} / {m}: {json.dumps(extra)}")
+    if notes:
+        md += ["Details:", "", *notes, ""]
+    text = "\n".join(md)
+    print(text)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.md").write_text(text)
+    (RESULTS / "latest.json").write_text(
+        json.dumps(
+            {
+                "command": command,
+                "versions": versions,
+                "modules": modules,
+                "results": all_results,
+                "raw": raw,
+            },
+            indent=1,
+        )
+    )
+
+
+def module_versions(modules: list[str]) -> dict[str, str]:
+    code = "import importlib,sys; m=importlib.import_module(sys.argv[1]); print(m.OPENSSL_VERSION)"
+    out = {}
+    for m in modules:
+        proc = subprocess.run(
+            [sys.executable, "-c", code, m], capture_output=True, text=True, timeout=60
+        )
+        out[m] = proc.stdout.strip() or "unknown"
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+//! The ceiling: what rustls does without Python, on rustssl's generated certificates.
+//!
+//! `cargo bench -p rustssl-core --bench ceiling [-- --quick]`
+//!
+//! A plain `main` (no harness): each case runs a few times and the median is
+//! printed, in the units of the Python suite (`bench/run.py`), so the two
+//! tables can be read side by side. Certificates are generated per run.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use rustls::client::Resumption;
+use rustls::crypto::{aws_lc_rs, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection};
+use rustssl_core::testcert::{ca_and_leaf, KeyKind};
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * KIB;
+const CHUNK: usize = 64 * KIB;
+
+/// What a case varies.
+#[derive(Clone, Copy)]
+struct Setup {
+    key: KeyKind,
+    tls12: bool,
+    x25519_only: bool,
+    tickets: bool,
+}
+
+impl Setup {
+    const DEFAULT: Setup = Setup {
+        key: KeyKind::EcdsaP256,
+        tls12: false,
+        x25519_only: false,
+        tickets: false,
+    };
+}
+
+fn provider(setup: Setup) -> CryptoProvider {
+    let mut p = aws_lc_rs::default_provider();
+    if setup.tls12 {
+        p.cipher_suites = vec![aws_lc_rs::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    }
+    if setup.x25519_only {
+        p.kx_groups = vec![aws_lc_rs::kx_group::X25519];
+    }
+    p
+}
+
+/// A client and a server config over freshly generated certificates.
+fn configs(setup: Setup) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let (ca, leaf) = ca_and_leaf(&["localhost".to_owned()], setup.key).expect("certificates");
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.cert_pem.as_bytes()).expect("ca pem"))
+        .expect("ca");
+    let chain = vec![CertificateDer::from_pem_slice(leaf.cert_pem.as_bytes()).expect("leaf pem")];
+    let key = PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).expect("key pem");
+    let versions: &[&rustls::SupportedProtocolVersion] = if setup.tls12 {
+        &[&rustls::version::TLS12]
+    } else {
+        &[&rustls::version::TLS13]
+    };
+    let p = Arc::new(provider(setup));
+    let mut client = ClientConfig::builder_with_provider(p.clone())
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let mut server = ServerConfig::builder_with_provider(p)
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("server cert");
+    if setup.tickets {
+        server.ticketer = aws_lc_rs::Ticketer::new().expect("ticketer");
+    } else {
+        server.send_tls13_tickets = 0;
+        client.resumption = Resumption::disabled();
+    }
+    (Arc::new(client), Arc::new(server))
+}
+
+/// Moves all of `from`'s pending ciphertext into `to`.
+fn carry(from: &mut rustls::Connection, to: &mut rustls::Connection, pipe: &mut Vec<u8>) {
+    pipe.clear();
+    while from.wants_write() {
+        from.write_tls(pipe).expect("write_tls");
+    }
+    let mut rest = &pipe[..];
+    while !rest.is_empty() {
+        to.read_tls(&mut rest).expect("read_tls");
+        to.process_new_packets().expect("process");
+    }
+}
+
+/// A connected pair in memory, handshake done and tickets delivered.
+fn pair(
+    client: &Arc<ClientConfig>,
+    server: &Arc<ServerConfig>,
+    pipe: &mut Vec<u8>,
+) -> (rustls::Connection, rustls::Connection) {
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut c: rustls::Connection = ClientConnection::new(client.clone(), name)
+        .expect("client")
+        .into();
+    let mut s: rustls::Connection = ServerConnection::new(server.clone())
+        .expect("server")
+        .into();
+    while c.is_handshaking() || s.is_handshaking() || c.wants_write() || s.wants_write() {
+        carry(&mut c, &mut s, pipe);
+        carry(&mut s, &mut c, pipe);
+    }
+    (c, s)
+}
+
+/// Full or resumed handshakes per second, both ends in this thread.
+fn handshakes(setup: Setup, count: usize) -> f64 {
+    let (client, server) = configs(setup);
+    let mut pipe = Vec::new();
+    for _ in 0..5 {
+        pair(&client, &server, &mut pipe);
+    }
+    let start = Instant::now();
+    let mut resumed = 0;
+    for _ in 0..count {
+        let (c, _s) = pair(&client, &server, &mut pipe);
+        resumed += usize::from(c.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
+    }
+    let rate = count as f64 / start.elapsed().as_secs_f64();
+    assert_eq!(
+        resumed > count / 2,
+        setup.tickets,
+        "resumption not as intended"
+    );
+    rate
+}
+
+/// Feeds `ciphertext` to `conn`, reading plaintext into `out` as it appears
+/// (rustls holds at most 16 KiB of unread plaintext). Returns the plaintext count.
+fn feed(conn: &mut rustls::Connection, mut ciphertext: &[u8], out: &mut [u8]) -> usize {
+    let mut got = 0;
+    while !ciphertext.is_empty() {
+        conn.read_tls(&mut ciphertext).expect("read_tls");
+        conn.process_new_packets().expect("process");
+        got += drain(conn, out);
+    }
+    got
+}
+
+/// Reads all available plaintext into `out` (overwriting it), returning the count.
+fn drain(conn: &mut rustls::Connection, out: &mut [u8]) -> usize {
+    let mut got = 0;
+    loop {
+        match conn.reader().read(out) {
+            Ok(0) => return got,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return got,
+            Err(e) => panic!("read: {e}"),
+        }
+    }
+}
+
+/// Client → server bulk in memory, 64 KiB writes read into one buffer: MiB/s.
+fn bulk_memory(setup: Setup, total: usize) -> f64 {
+    let (client, server) = configs(setup);
+    let mut pipe = Vec::with_capacity(2 * CHUNK);
+    let (mut c, mut s) = pair(&client, &server, &mut pipe);
+    let chunk = vec![7u8; CHUNK];
+    let mut buf = vec![0u8; CHUNK];
+    let start = Instant::now();
+    let mut got = 0;
+    for _ in 0..total / CHUNK {
+        c.writer().write_all(&chunk).expect("write");
+        pipe.clear();
+        while c.wants_write() {
+            c.write_tls(&mut pipe).expect("write_tls");
+        }
+        got += feed(&mut s, &pipe, &mut buf);
+    }
+    assert_eq!(got, total);
+    total as f64 / MIB as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Receives until at least one plaintext byte arrived, into a 64 KiB buffer
+/// that rustls is fed from (one syscall per 64 KiB instead of per 4 KiB, which
+/// is what `read_tls(&mut socket)` does). Returns the plaintext count.
+fn recv_plaintext(
+    conn: &mut rustls::Connection,
+    sock: &mut TcpStream,
+    raw: &mut [u8],
+    out: &mut [u8],
+) -> usize {
+    loop {
+        let n = sock.read(raw).expect("recv");
+        assert!(n > 0, "peer closed");
+        let got = feed(conn, &raw[..n], out);
+        if got > 0 {
+            return got;
+        }
+    }
+}
+
+fn flush(conn: &mut rustls::Connection, sock: &mut TcpStream) {
+    while conn.wants_write() {
+        conn.write_tls(sock).expect("write_tls");
+    }
+}
+
+/// Handshake over a socket with blocking I/O.
+fn handshake_blocking(conn: &mut rustls::Connection, sock: &mut TcpStream) {
+    while conn.is_handshaking() {
+        flush(conn, sock);
+        if conn.is_handshaking() && conn.wants_read() {
+            conn.read_tls(sock).expect("read_tls");
+            conn.process_new_packets().expect("process");
+        }
+    }
+    flush(conn, sock);
+}
+
+fn loopback() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let client = TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+    let (server, _) = listener.accept().expect("accept");
+    for s in [&client, &server] {
+        s.set_nodelay(true).expect("nodelay");
+        s.set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("timeout");
+    }
+    (client, server)
+}
+
+/// Bulk over loopback TCP, client and server on two threads: MiB/s.
+fn bulk_socket_rustls(setup: Setup, total: usize) -> f64 {
+    let (client, server) = configs(setup);
+    let (mut csock, mut ssock) = loopback();
+    let receiver = thread::spawn(move || {
+        let mut s: rustls::Connection = ServerConnection::new(server).expect("server").into();
+        handshake_blocking(&mut s, &mut ssock);
+        let (mut raw, mut buf) = (vec![0u8; CHUNK], vec![0u8; CHUNK]);
+        let mut got = 0;
+        while got < total {
+            got += recv_plaintext(&mut s, &mut ssock, &mut raw, &mut buf);
+        }
+        s.writer().write_all(b"k").expect("ack");
+        flush(&mut s, &mut ssock);
+    });
+    let name = ServerName::try_from("localhost").expect("name");
+    let mut c: rustls::Connection = ClientConnection::new(client, name).expect("client").into();
+    handshake_blocking(&mut c, &mut csock);
+    let chunk = vec![7u8; CHUNK];
+    let start = Instant::now();
+    for _ in 0..total / CHUNK {
+        c.writer().write_all(&chunk).expect("write");
+        flush(&mut c, &mut csock);
+    }
+    let (mut raw, mut ack) = (vec![0u8; CHUNK], [0u8; 1]);
+    while recv_plaintext(&mut c, &mut csock, &mut raw, &mut ack) == 0 {}
+    let elapsed = start.elapsed().as_secs_f64();
+    receiver.join().expect("receiver");
+    total as f64 / MIB as f64 / elapsed
+}
+
+fn median(mut runs: Vec<f64>) -> f64 {
+    runs.sort_by(f64::total_cmp);
+    runs[runs.len() / 2]
+}
+
+fn report(name: &str, unit: &str, reps: usize, mut case: impl FnMut() -> f64) {
+    let runs: Vec<f64> = (0..reps).map(|_| case()).collect();
+    let (lo, hi) = runs
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    println!(
+        "| {name} | {unit} | {:.0} | {lo:.0}–{hi:.0} |",
+        median(runs)
+    );
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (reps, total, count) = if quick {
+        (3, 16 * MIB, 200)
+    } else {
+        (5, 64 * MIB, 1000)
+    };
+    let tls12 = Setup {
+        tls12: true,
+        ..Setup::DEFAULT
+    };
+    let rsa = Setup {
+        key: KeyKind::Rsa2048,
+        ..Setup::DEFAULT
+    };
+    let x25519 = |s: Setup| Setup {
+        x25519_only: true,
+        ..s
+    };
+    println!("| case | unit | median | range |");
+    println!("|---|---|---|---|");
+    report(
+        "bulk socket TLS 1.3, rustls, 64 KiB recv",
+        "MiB/s",
+        reps,
+        || bulk_socket_rustls(Setup::DEFAULT, total),
+    );
+    report(
+        "bulk socket TLS 1.2 AES128-GCM, rustls",
+        "MiB/s",
+        reps,
+        || bulk_socket_rustls(tls12, total),
+    );
+    report("bulk in memory TLS 1.3, rustls", "MiB/s", reps, || {
+        bulk_memory(Setup::DEFAULT, total)
+    });
+    report("full handshake ECDSA, default kx", "hs/s", reps, || {
+        handshakes(Setup::DEFAULT, count)
+    });
+    report("full handshake ECDSA, X25519", "hs/s", reps, || {
+        handshakes(x25519(Setup::DEFAULT), count)
+    });
+    report("full handshake RSA-2048, default kx", "hs/s", reps, || {
+        handshakes(rsa, count)
+    });
+    report("full handshake RSA-2048, X25519", "hs/s", reps, || {
+        handshakes(x25519(rsa), count)
+    });
+    let resumed = Setup {
+        tickets: true,
+        ..Setup::DEFAULT
+    };
+    report("resumed TLS 1.3 handshake", "hs/s", reps, || {
+        handshakes(resumed, count)
+    });
+}
