@@ -12,7 +12,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple, PyWeakrefReference};
 use rustssl_core::conn::{Connection, HandshakeStatus};
-use rustssl_core::transport::{BioTransport, FdTransport, MemoryBio, Timeout, Transport};
+use rustssl_core::error::Operation;
+use rustssl_core::transport::{BioTransport, FdTransport, MemoryBio, Need, Timeout, Transport};
 use rustssl_core::verify::VerifyMode;
 use rustssl_core::{ciphers, Error};
 
@@ -22,6 +23,11 @@ use crate::certs::{cert_to_dict, PyCertificate};
 use crate::context::PyContext;
 use crate::errors::{Failure, Result};
 use crate::session::PySession;
+
+thread_local! {
+    /// Where `read(len)` without a buffer decrypts to, reused across calls.
+    static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
 
 /// `ALERT_DESCRIPTION_HANDSHAKE_FAILURE`.
 const ALERT_HANDSHAKE_FAILURE: u8 = 40;
@@ -50,6 +56,98 @@ impl BioHandle {
             Ok(ours) => BioHandle::Ours(ours.clone().unbind()),
             Err(_) => BioHandle::Foreign(obj.clone().unbind()),
         }
+    }
+}
+
+/// Memory BIOs of which at least one is not ours, used with the GIL held.
+struct PyBioTransport<'a, 'py> {
+    py: Python<'py>,
+    incoming: &'a BioHandle,
+    outgoing: &'a BioHandle,
+    /// A Python exception raised by a BIO method, re-raised after the operation.
+    error: Option<PyErr>,
+}
+
+impl PyBioTransport<'_, '_> {
+    fn fail(&mut self, err: PyErr) -> std::io::Error {
+        self.error = Some(err);
+        std::io::Error::other("a MemoryBIO method raised")
+    }
+
+    fn recv_foreign(&mut self, obj: &Py<PyAny>, buf: &mut [u8]) -> std::io::Result<usize> {
+        let obj = obj.bind(self.py);
+        let data = match obj
+            .call_method1("read", (buf.len(),))
+            .and_then(|d| Ok(d.cast_into::<PyBytes>()?))
+        {
+            Ok(d) => d,
+            Err(e) => return Err(self.fail(e)),
+        };
+        let bytes = data.as_bytes();
+        let n = bytes.len().min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        if n > 0 || buf.is_empty() {
+            return Ok(n);
+        }
+        match obj.getattr("eof").and_then(|e| e.is_truthy()) {
+            Ok(true) => Ok(0),
+            Ok(false) => Err(std::io::ErrorKind::WouldBlock.into()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+}
+
+impl Transport for PyBioTransport<'_, '_> {
+    fn recv(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.incoming {
+            BioHandle::Ours(bio) => {
+                let mut bio = bio.get().lock();
+                BioTransport {
+                    incoming: &mut bio,
+                    outgoing: &mut MemoryBio::new(),
+                }
+                .recv(buf)
+            }
+            BioHandle::Foreign(obj) => self.recv_foreign(obj, buf),
+        }
+    }
+
+    fn send(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        match self.outgoing {
+            BioHandle::Ours(bio) => {
+                let mut bio = bio.get().lock();
+                for b in bufs {
+                    bio.write(b).map_err(std::io::Error::other)?;
+                }
+                Ok(total)
+            }
+            BioHandle::Foreign(obj) => {
+                let data = PyBytes::new_with(self.py, total, |out| {
+                    let mut at = 0;
+                    for b in bufs {
+                        out[at..at + b.len()].copy_from_slice(b);
+                        at += b.len();
+                    }
+                    Ok(())
+                });
+                match data.and_then(|d| obj.bind(self.py).call_method1("write", (d,))) {
+                    Ok(_) => Ok(total),
+                    Err(e) => Err(self.fail(e)),
+                }
+            }
+        }
+    }
+
+    fn wait(&mut self, need: Need, _op: Operation) -> rustssl_core::Result<()> {
+        Err(match need {
+            Need::Read => Error::WantRead,
+            Need::Write => Error::WantWrite,
+        })
+    }
+
+    fn is_nonblocking(&self) -> bool {
+        true
     }
 }
 
@@ -224,61 +322,18 @@ impl PySslSocket {
                 })
                 .map_err(Failure::from);
         }
-        // A foreign BIO: drain it into a local queue, run, then hand back
-        // what was not consumed and what was produced.
-        let mut inc = MemoryBio::new();
-        let mut out = MemoryBio::new();
-        let inc_eof = match incoming {
-            BioHandle::Ours(b) => {
-                let mut b = b.get().lock();
-                let data = b.read(None);
-                inc.write(&data)?;
-                b.eof_written()
-            }
-            BioHandle::Foreign(obj) => {
-                let obj = obj.bind(py);
-                let data = obj.call_method0("read")?;
-                inc.write(data.cast::<PyBytes>().map_err(PyErr::from)?.as_bytes())?;
-                obj.getattr("eof")?.is_truthy()?
-            }
+        // A foreign BIO (the stdlib's MemoryBIO, which asyncio creates): the
+        // connection reads and writes it through its Python methods, taking
+        // only what it asks for, so nothing has to be handed back.
+        let mut t = PyBioTransport {
+            py,
+            incoming,
+            outgoing,
+            error: None,
         };
-        if inc_eof {
-            inc.write_eof();
-        }
-        let result = {
-            let mut t = BioTransport {
-                incoming: &mut inc,
-                outgoing: &mut out,
-            };
-            op(&self.conn, &mut t)
-        };
-        let leftover = inc.read(None);
-        if !leftover.is_empty() {
-            match incoming {
-                BioHandle::Ours(b) => {
-                    let mut b = b.get().lock();
-                    let mut rest = b.read(None);
-                    let mut all = leftover;
-                    all.append(&mut rest);
-                    let _ = b.write(&all);
-                }
-                BioHandle::Foreign(obj) => {
-                    obj.bind(py)
-                        .call_method1("write", (PyBytes::new(py, &leftover),))?;
-                }
-            }
-        }
-        let produced = out.read(None);
-        if !produced.is_empty() {
-            match outgoing {
-                BioHandle::Ours(b) => {
-                    b.get().lock().write(&produced)?;
-                }
-                BioHandle::Foreign(obj) => {
-                    obj.bind(py)
-                        .call_method1("write", (PyBytes::new(py, &produced),))?;
-                }
-            }
+        let result = op(&self.conn, &mut t);
+        if let Some(err) = t.error.take() {
+            return Err(Failure::Py(err));
         }
         result.map_err(Failure::from)
     }
@@ -404,9 +459,20 @@ impl PySslSocket {
             None => {
                 let n = usize::try_from(len)
                     .map_err(|_| PyValueError::new_err("size should not be negative"))?;
-                let mut scratch = vec![0u8; n];
-                let got = self.run(py, |c, io| read(c, io, &mut scratch))?;
-                Ok(PyBytes::new(py, &scratch[..got]).into_any().unbind())
+                // Decrypt into a per-thread buffer, then copy exactly what
+                // arrived into the bytes object: no per-call allocation or
+                // zeroing of `len` bytes (asyncio asks for 256 KiB at a time).
+                SCRATCH.with(|cell| {
+                    let mut scratch = cell.take();
+                    if scratch.len() < n {
+                        scratch.resize(n, 0);
+                    }
+                    let result = self.run(py, |c, io| read(c, io, &mut scratch[..n]));
+                    let out =
+                        result.map(|got| PyBytes::new(py, &scratch[..got]).into_any().unbind());
+                    cell.replace(scratch);
+                    out
+                })
             }
         }
     }
