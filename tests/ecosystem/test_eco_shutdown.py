@@ -49,18 +49,7 @@ sys.close_late = CloseDuringFinalization()  # torn down after finalization start
 print("exiting", flush=True)
 """
 
-RUSTSSL_ABORTS = pytest.mark.xfail(
-    sys.version_info < (3, 14),
-    reason=(
-        "rustssl aborts (SIGABRT): CPython < 3.14 ends a thread that re-takes the GIL "
-        "during finalization with pthread_exit, whose forced unwind cannot pass the "
-        'extern "C" PyO3 frame of _SSLSocket.read; needs a fix in crates/py'
-    ),
-    strict=False,
-)
-
-
-@pytest.mark.parametrize("impl", ["ssl", pytest.param("rustssl", marks=RUSTSSL_ABORTS)])
+@pytest.mark.parametrize("impl", ["ssl", "rustssl"])
 def test_daemon_reader_at_exit(impl: str, eco_certs: str) -> None:
     proc = run_python("-c", CHILD, impl, eco_certs, env=child_env())
     assert proc.stdout.strip() == "exiting", describe(proc)

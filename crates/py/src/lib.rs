@@ -13,6 +13,7 @@ mod buffer;
 mod certs;
 mod context;
 mod errors;
+mod finalizing;
 mod session;
 mod socket;
 

@@ -282,7 +282,9 @@ impl PySslSocket {
                     // thread is the same hazard CPython's own module accepts.
                     let fd = unsafe { BorrowedFd::borrow_raw(raw) };
                     let mut transport = FdTransport::new(fd, timeout);
-                    op(conn, &mut transport)
+                    let result = op(conn, &mut transport);
+                    crate::finalizing::park_if_finalizing();
+                    result
                 });
                 match result {
                     Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
@@ -318,7 +320,9 @@ impl PySslSocket {
                         incoming: &mut inc,
                         outgoing: &mut out,
                     };
-                    op(conn, &mut t)
+                    let result = op(conn, &mut t);
+                    crate::finalizing::park_if_finalizing();
+                    result
                 })
                 .map_err(Failure::from);
         }
