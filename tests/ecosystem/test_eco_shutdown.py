@@ -9,8 +9,6 @@ such threads with ``pthread_exit``.
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from eco_support import child_env, describe, run_python
 
@@ -48,6 +46,7 @@ class CloseDuringFinalization:
 sys.close_late = CloseDuringFinalization()  # torn down after finalization starts
 print("exiting", flush=True)
 """
+
 
 @pytest.mark.parametrize("impl", ["ssl", "rustssl"])
 def test_daemon_reader_at_exit(impl: str, eco_certs: str) -> None:
