@@ -235,3 +235,19 @@ def test_load_dh_params_validates(certs: CertSet, tmp_path: Path) -> None:
         ctx.load_dh_params(str(tmp_path / "missing.pem"))
     with pytest.raises(rustssl.SSLError):
         ctx.load_dh_params(certs.certfile)
+
+
+@pytest.mark.parametrize("side", ["client", "server"])
+def test_a_lone_leaf_is_sent_with_its_issuers_from_the_store(certs: CertSet, side: str) -> None:
+    # OpenSSL completes a local chain from the trust store; peers that only
+    # trust the root still verify, and see the same chain as from the stdlib.
+    cctx, sctx = client_context(rustssl, certs), server_context(rustssl, certs)
+    sctx.load_verify_locations(certs.cafile)
+    sctx.verify_mode = rustssl.CERT_REQUIRED
+    cctx.load_cert_chain(certs.certfile, certs.keyfile)
+    pair = make_pair(cctx, sctx, rustssl, rustssl)
+    pair.handshake()
+    receiver = pair.server if side == "client" else pair.client
+    chain = receiver.get_unverified_chain()
+    assert len(chain) == 2
+    assert chain[1] == rustssl.PEM_cert_to_DER_cert(certs.ca_pem)

@@ -240,11 +240,19 @@ impl Tls {
         let Engine::Active(conn) = &mut self.engine else {
             return Err(Error::State("connection is not established"));
         };
-        let mut data = self.inbuf.data();
-        // An error means rustls holds a full record or unread plaintext:
-        // process before feeding more.
-        let n = conn.read_tls(&mut data).unwrap_or_default();
-        self.inbuf.consume(n);
+        // Feed rustls until it has taken everything or refuses more (it holds
+        // a full record, or unread plaintext), then process once.
+        let mut n = 0;
+        while !self.inbuf.is_empty() {
+            let mut data = self.inbuf.data();
+            match conn.read_tls(&mut data) {
+                Ok(k) if k > 0 => {
+                    self.inbuf.consume(k);
+                    n += k;
+                }
+                _ => break,
+            }
+        }
         self.process(io)?;
         if n == 0 && !self.inbuf.is_empty() {
             let Engine::Active(conn) = &self.engine else {

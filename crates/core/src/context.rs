@@ -64,6 +64,9 @@ pub const DEFAULT_OPTIONS: u64 = 0x8252_0050;
 /// Options that can never be cleared, as in CPython (`OP_NO_SSLv2` is 0 there).
 const FIXED_OPTIONS: u64 = 0;
 
+/// Most issuers added when completing a local certificate chain.
+const MAX_COMPLETED_CHAIN: usize = 8;
+
 /// `ssl.HOSTFLAG_NO_PARTIAL_WILDCARDS`, CPython's default host flags.
 pub const DEFAULT_HOST_FLAGS: u32 = 0x4;
 /// `ssl.VERIFY_X509_TRUSTED_FIRST`, CPython's default verify flags.
@@ -220,6 +223,24 @@ impl Settings {
         Ok(())
     }
 
+    /// The local identity with its chain completed from the trust store, as
+    /// OpenSSL does when a certificate file holds the leaf alone: each issuer
+    /// found among the trusted certificates is sent along, up to the root.
+    pub fn completed_identity(&self, ck: &Arc<CertifiedKey>) -> Arc<CertifiedKey> {
+        if ck.cert.len() != 1 {
+            return ck.clone();
+        }
+        let chain = self.trust.issuer_chain(&ck.cert[0], MAX_COMPLETED_CHAIN);
+        if chain.is_empty() {
+            return ck.clone();
+        }
+        let mut certs = ck.cert.clone();
+        certs.extend(chain);
+        let mut completed = CertifiedKey::new(certs, ck.key.clone());
+        completed.ocsp = ck.ocsp.clone();
+        Arc::new(completed)
+    }
+
     /// Applies `options`, keeping the bits that cannot be cleared.
     pub fn set_options(&mut self, options: u64) {
         self.options = options | FIXED_OPTIONS;
@@ -367,7 +388,9 @@ impl Context {
             .dangerous()
             .with_custom_certificate_verifier(verifier);
         let mut config = match &self.settings.certified_key {
-            Some(ck) => builder.with_client_cert_resolver(Arc::new(FixedIdentity(ck.clone()))),
+            Some(ck) => builder.with_client_cert_resolver(Arc::new(FixedIdentity(
+                self.settings.completed_identity(ck),
+            ))),
             None => builder.with_no_client_auth(),
         };
         config.alpn_protocols = self.settings.alpn_protocols.clone();
@@ -421,8 +444,12 @@ impl Context {
                 self.verifier(provider.signature_verification_algorithms, Role::Server)?,
             )
         };
-        let mut config = builder
-            .with_cert_resolver(Arc::new(FixedIdentity(self.settings.certified_key.clone())));
+        let mut config = builder.with_cert_resolver(Arc::new(FixedIdentity(
+            self.settings
+                .certified_key
+                .as_ref()
+                .map(|ck| self.settings.completed_identity(ck)),
+        )));
         if with_alpn {
             config.alpn_protocols = self.settings.alpn_protocols.clone();
         }

@@ -360,6 +360,47 @@ impl TrustStore {
         &self.certs
     }
 
+    /// The issuers of `leaf` found in the store, nearest first, ending at a
+    /// self-signed certificate or after `max` steps. Matched by name, as
+    /// OpenSSL's chain building for the local certificate does.
+    pub fn issuer_chain(
+        &self,
+        leaf: &CertificateDer<'_>,
+        max: usize,
+    ) -> Vec<CertificateDer<'static>> {
+        let issuer_of = |der: &[u8]| {
+            X509Certificate::from_der(der)
+                .ok()
+                .map(|(_, c)| (c.issuer().as_raw().to_vec(), c.subject().as_raw().to_vec()))
+        };
+        let mut chain: Vec<CertificateDer<'static>> = Vec::new();
+        let Some((mut wanted, subject)) = issuer_of(leaf) else {
+            return chain;
+        };
+        if wanted == subject {
+            return chain;
+        }
+        while chain.len() < max {
+            let next = self.certs.iter().find(|c| {
+                c.der.as_ref() != leaf.as_ref()
+                    && !chain.iter().any(|d| d.as_ref() == c.der.as_ref())
+                    && issuer_of(&c.der).is_some_and(|(_, subject)| subject == wanted)
+            });
+            let Some(next) = next else {
+                break;
+            };
+            chain.push(next.der.clone());
+            if next.self_signed {
+                break;
+            }
+            match issuer_of(&next.der) {
+                Some((issuer, _)) => wanted = issuer,
+                None => break,
+            }
+        }
+        chain
+    }
+
     /// `(x509, x509_ca, crl)` as `cert_store_stats()` reports them.
     pub fn stats(&self) -> (usize, usize, usize) {
         let ca = self.certs.iter().filter(|c| c.is_ca).count();
