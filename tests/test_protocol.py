@@ -251,3 +251,25 @@ def test_a_lone_leaf_is_sent_with_its_issuers_from_the_store(certs: CertSet, sid
     chain = receiver.get_unverified_chain()
     assert len(chain) == 2
     assert chain[1] == rustssl.PEM_cert_to_DER_cert(certs.ca_pem)
+
+
+@pytest.mark.parametrize(
+    "suite,key_type",
+    [("ECDHE-RSA-AES128-GCM-SHA256", "rsa"), ("ECDHE-ECDSA-AES128-GCM-SHA256", "ecdsa")],
+)
+def test_server_holds_an_rsa_and_an_ecdsa_identity(
+    certs: CertSet, rsa_certs: CertSet, suite: str, key_type: str
+) -> None:
+    sctx = server_context(rustssl, certs)
+    sctx.load_cert_chain(rsa_certs.certfile, rsa_certs.keyfile)  # kept beside the ECDSA one
+    cctx = stdlib_ssl.SSLContext(stdlib_ssl.PROTOCOL_TLS_CLIENT)
+    cctx.load_verify_locations(certs.cafile)
+    cctx.load_verify_locations(rsa_certs.cafile)
+    cctx.maximum_version = stdlib_ssl.TLSVersion.TLSv1_2
+    cctx.set_ciphers(suite)
+    pair = make_pair(cctx, sctx, stdlib_ssl, rustssl)
+    pair.handshake()
+    assert pair.client.cipher()[0] == suite
+    der = pair.client.getpeercert(binary_form=True)
+    expected = rsa_certs if key_type == "rsa" else certs
+    assert der == stdlib_ssl.PEM_cert_to_DER_cert(open(expected.certfile).read())

@@ -104,8 +104,9 @@ pub struct Settings {
     pub alpn_protocols: Vec<Vec<u8>>,
     /// TLS 1.2 suites chosen by `set_ciphers`, or `None` for the default string.
     pub tls12_suites: Option<Vec<rustls::CipherSuite>>,
-    /// The local certificate chain and key.
-    pub certified_key: Option<Arc<CertifiedKey>>,
+    /// The local certificate chains and keys, newest first: one per key type,
+    /// as OpenSSL keeps an RSA and an ECDSA identity side by side.
+    pub identities: Vec<Arc<CertifiedKey>>,
     /// Trusted certificates and CRLs.
     pub trust: TrustStore,
     /// TLS 1.3 tickets a server sends after a full handshake.
@@ -149,7 +150,7 @@ impl Settings {
             maximum_version: PROTO_MAXIMUM_SUPPORTED,
             alpn_protocols: Vec::new(),
             tls12_suites: None,
-            certified_key: None,
+            identities: Vec::new(),
             trust: TrustStore::default(),
             num_tickets: 2,
             security_level: 2,
@@ -221,6 +222,22 @@ impl Settings {
             )));
         }
         Ok(())
+    }
+
+    /// Adds a local identity, replacing the one with the same key type.
+    pub fn add_identity(&mut self, ck: Arc<CertifiedKey>) {
+        let algorithm = ck.key.algorithm();
+        self.identities
+            .retain(|old| old.key.algorithm() != algorithm);
+        self.identities.insert(0, ck);
+    }
+
+    /// Every local identity with its chain completed from the trust store.
+    pub fn completed_identities(&self) -> Vec<Arc<CertifiedKey>> {
+        self.identities
+            .iter()
+            .map(|ck| self.completed_identity(ck))
+            .collect()
     }
 
     /// The local identity with its chain completed from the trust store, as
@@ -387,11 +404,12 @@ impl Context {
             .map_err(Error::from)?
             .dangerous()
             .with_custom_certificate_verifier(verifier);
-        let mut config = match &self.settings.certified_key {
-            Some(ck) => builder.with_client_cert_resolver(Arc::new(FixedIdentity(
-                self.settings.completed_identity(ck),
-            ))),
-            None => builder.with_no_client_auth(),
+        let mut config = if self.settings.identities.is_empty() {
+            builder.with_no_client_auth()
+        } else {
+            builder.with_client_cert_resolver(Arc::new(Identities(
+                self.settings.completed_identities(),
+            )))
         };
         config.alpn_protocols = self.settings.alpn_protocols.clone();
         // Connections get their own session store (see `client_config_for`).
@@ -409,11 +427,11 @@ impl Context {
     pub fn server_config_with_identity(
         &mut self,
         with_alpn: bool,
-        identity: Option<Arc<CertifiedKey>>,
+        identities: Vec<Arc<CertifiedKey>>,
         alpn_protocols: Vec<Vec<u8>>,
     ) -> Result<Arc<ServerConfig>> {
         let mut config = (*self.server_config(with_alpn)?).clone();
-        config.cert_resolver = Arc::new(FixedIdentity(identity));
+        config.cert_resolver = Arc::new(Identities(identities));
         config.alpn_protocols = if with_alpn {
             alpn_protocols
         } else {
@@ -444,12 +462,8 @@ impl Context {
                 self.verifier(provider.signature_verification_algorithms, Role::Server)?,
             )
         };
-        let mut config = builder.with_cert_resolver(Arc::new(FixedIdentity(
-            self.settings
-                .certified_key
-                .as_ref()
-                .map(|ck| self.settings.completed_identity(ck)),
-        )));
+        let mut config =
+            builder.with_cert_resolver(Arc::new(Identities(self.settings.completed_identities())));
         if with_alpn {
             config.alpn_protocols = self.settings.alpn_protocols.clone();
         }
@@ -477,27 +491,54 @@ impl Context {
     }
 }
 
-/// The one local identity of a context, offered for every handshake.
+/// The local identities of a context: the first one the peer can use is offered.
 #[derive(Debug)]
-struct FixedIdentity<T>(T);
+struct Identities(Vec<Arc<CertifiedKey>>);
 
-impl ResolvesServerCert for FixedIdentity<Option<Arc<CertifiedKey>>> {
-    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        self.0.clone()
+/// Whether a TLS 1.2 suite authenticates with keys of `algorithm`.
+fn suite_takes_key(suite: rustls::CipherSuite, algorithm: rustls::SignatureAlgorithm) -> bool {
+    use rustls::SignatureAlgorithm as A;
+    let Some(info) = crate::ciphers::by_suite(suite) else {
+        return false;
+    };
+    match info.auth {
+        "auth-any" => true,
+        "auth-rsa" => algorithm == A::RSA,
+        "auth-ecdsa" => matches!(algorithm, A::ECDSA | A::ED25519),
+        _ => false,
     }
 }
 
-impl ResolvesClientCert for FixedIdentity<Arc<CertifiedKey>> {
+impl ResolvesServerCert for Identities {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let usable = |ck: &&Arc<CertifiedKey>| {
+            let algorithm = ck.key.algorithm();
+            ck.key.choose_scheme(hello.signature_schemes()).is_some()
+                && hello
+                    .cipher_suites()
+                    .iter()
+                    .any(|s| suite_takes_key(*s, algorithm))
+        };
+        // With nothing usable, offer the newest anyway: the handshake then
+        // fails with rustls' own diagnosis instead of "no certificate".
+        self.0.iter().find(usable).or(self.0.first()).cloned()
+    }
+}
+
+impl ResolvesClientCert for Identities {
     fn resolve(
         &self,
         _root_hint_subjects: &[&[u8]],
         sigschemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        self.0.key.choose_scheme(sigschemes).map(|_| self.0.clone())
+        self.0
+            .iter()
+            .find(|ck| ck.key.choose_scheme(sigschemes).is_some())
+            .cloned()
     }
 
     fn has_certs(&self) -> bool {
-        true
+        !self.0.is_empty()
     }
 }
 

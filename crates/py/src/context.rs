@@ -418,7 +418,7 @@ impl PyContext {
         let provider = self.lock().provider();
         let ck = keys::certified_key(&provider, chain, key)?;
         self.update(|s| {
-            s.certified_key = Some(ck);
+            s.add_identity(ck);
             Ok(())
         })
     }

@@ -373,7 +373,7 @@ impl PySslSocket {
                         let (identity, alpn) = {
                             let core = current.get().lock();
                             let s = core.settings();
-                            (s.certified_key.clone(), s.alpn_protocols.clone())
+                            (s.completed_identities(), s.alpn_protocols.clone())
                         };
                         let alpn_ok = hello.alpn_compatible(&alpn);
                         initial
