@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from eco_support import CHILD_TIMEOUT, child_env, describe, run_python
+from .eco_support import CHILD_TIMEOUT, child_env, describe, run_python
 
 from rustssl import _ssl
 

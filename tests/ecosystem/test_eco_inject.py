@@ -9,7 +9,7 @@ import json
 import textwrap
 from pathlib import Path
 
-from eco_support import child_env, describe, run_python
+from .eco_support import child_env, describe, run_python
 
 
 def run_code(code: str, **env: str) -> str:

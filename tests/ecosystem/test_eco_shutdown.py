@@ -10,7 +10,7 @@ such threads with ``pthread_exit``.
 from __future__ import annotations
 
 import pytest
-from eco_support import child_env, describe, run_python
+from .eco_support import child_env, describe, run_python
 
 CHILD = """
 import socket, sys, threading, time

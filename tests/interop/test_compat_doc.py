@@ -26,9 +26,7 @@ TOTALS = re.compile(
 
 #: Names the doc marks as present whose module-level lookup is known to fail.
 #: Strict xfail: once fixed, the test fails until the entry is removed here.
-KNOWN_GAPS = {
-    "ssl.SSLSession": "SSLSession is not exported as rustssl.SSLSession",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def doc_rows() -> list[tuple[str, str]]:
