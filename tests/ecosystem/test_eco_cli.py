@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from .eco_support import CHILD_TIMEOUT, child_env, describe, run_python
 
 from rustssl import _ssl
+
+from .eco_support import CHILD_TIMEOUT, child_env, describe, run_python
 
 TIMEOUT = 10.0
 

@@ -8,6 +8,7 @@ see ``scenarios.py`` for what each one checks.
 from __future__ import annotations
 
 import pytest
+
 from .eco_support import HERE, describe, run_python
 
 SCENARIOS = [

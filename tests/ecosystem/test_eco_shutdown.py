@@ -10,6 +10,7 @@ such threads with ``pthread_exit``.
 from __future__ import annotations
 
 import pytest
+
 from .eco_support import child_env, describe, run_python
 
 CHILD = """
