@@ -66,7 +66,7 @@ pytest: build interop-deps
 conformance: build
 	$(PY) tests/conformance/run.py
 
-test: build lint rust-test pytest conformance
+test: build lint rust-test pytest conformance fuzz-smoke
 
 # Benchmarks (not part of `make test`): BENCH_ARGS='--quick' or '--only bulk-tls13,memory'.
 bench: build
@@ -88,8 +88,17 @@ FUZZ_SMOKE_SECONDS ?= 5
 fuzz:
 	fuzz/run.sh $(FUZZ_SECONDS)
 
+# In `make test` the smoke run uses the random-input engine, built in the dev
+# profile into the main target/ so it reuses the core's dependencies from
+# rust-test: a fresh libFuzzer+ASan build would cost CI ~6 minutes of its
+# budget. FUZZ_SMOKE_ENGINE=auto makes it use cargo-fuzz like `make fuzz`.
+FUZZ_SMOKE_ENGINE ?= random
+
 fuzz-smoke:
-	fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+	cd fuzz && cargo fmt --check
+	cd fuzz && CARGO_TARGET_DIR=$(abspath target) cargo clippy --quiet --all-targets -- -D warnings
+	FUZZ_ENGINE=$(FUZZ_SMOKE_ENGINE) FUZZ_PROFILE=dev FUZZ_RANDOM_TARGET_DIR=$(abspath target) \
+		fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
 
 # The core's Rust tests under a memory checker (not part of `make test`).
 # SANITIZER=valgrind (default): memcheck, failing on errors and definite leaks.

@@ -273,3 +273,28 @@ def test_server_holds_an_rsa_and_an_ecdsa_identity(
     der = pair.client.getpeercert(binary_form=True)
     expected = rsa_certs if key_type == "rsa" else certs
     assert der == stdlib_ssl.PEM_cert_to_DER_cert(open(expected.certfile).read())
+
+
+def test_capath_certificates_count_once_used(certs: CertSet, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl tool names capath files by subject hash")
+    digest = subprocess.run(
+        [openssl, "x509", "-hash", "-noout", "-in", certs.cafile],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    ).stdout.strip()
+    (tmp_path / f"{digest}.0").write_text(certs.ca_pem)
+    cctx = rustssl.SSLContext(rustssl.PROTOCOL_TLS_CLIENT)
+    cctx.load_verify_locations(capath=str(tmp_path))
+    # As with OpenSSL, a capath certificate is loaded when a lookup needs it.
+    assert cctx.get_ca_certs() == []
+    pair = make_pair(cctx, server_context(rustssl, certs), rustssl, rustssl)
+    pair.handshake()
+    assert len(cctx.get_ca_certs()) == 1
+    assert cctx.cert_store_stats()["x509_ca"] == 1

@@ -90,6 +90,16 @@ class SSLCertVerificationError(
 
 CertificateError = SSLCertVerificationError
 
+
+class _PostHandshakeAuthUnsupported(SSLError, NotImplementedError):
+    """Post-handshake authentication is not available: rustls lacks it.
+
+    A NotImplementedError, as on an OpenSSL build without the feature, and
+    also an SSLError, so that servers which answer TLS errors to their peer
+    still answer this one instead of dying silently.
+    """
+
+
 for _cls in (
     SSLError,
     SSLZeroReturnError,

@@ -13,9 +13,16 @@ import socket as _socket
 from typing import Any
 
 from rustssl._enums import SSLErrorNumber
-from rustssl._exceptions import SSLError
+from rustssl._exceptions import SSLError, _PostHandshakeAuthUnsupported
 
 _SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF
+
+
+def _verify_client_post_handshake(sslobj: Any) -> None:
+    try:
+        sslobj.verify_client_post_handshake()
+    except NotImplementedError as e:
+        raise _PostHandshakeAuthUnsupported(1, str(e)) from None
 
 
 def _chain_bytes(chain: list[Any] | None) -> list[bytes]:
@@ -151,7 +158,7 @@ class SSLObject:
 
     def verify_client_post_handshake(self) -> None:
         """Post-handshake authentication: not supported by rustls."""
-        return self._sslobj.verify_client_post_handshake()
+        return _verify_client_post_handshake(self._sslobj)
 
 
 class SSLSocket(_socket.socket):
@@ -504,7 +511,7 @@ class SSLSocket(_socket.socket):
     def verify_client_post_handshake(self) -> None:
         if self._sslobj is None:
             raise ValueError("No SSL wrapper around " + str(self))
-        return self._sslobj.verify_client_post_handshake()
+        return _verify_client_post_handshake(self._sslobj)
 
     # -- connection life cycle
 

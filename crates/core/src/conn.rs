@@ -28,6 +28,40 @@ const ALERT_CONTENT_TYPE: u8 = 21;
 /// The alert level that ends the connection.
 const ALERT_LEVEL_FATAL: u8 = 2;
 
+/// `illegal_parameter`: OpenSSL's answer to an excessive handshake message.
+const ALERT_ILLEGAL_PARAMETER: u8 = 47;
+
+/// Writes a fatal alert as a plaintext record, for failures before any
+/// keys exist. Best effort: the connection is failing either way.
+fn send_plaintext_alert(io: &mut dyn Transport, description: u8) {
+    let record = [
+        ALERT_CONTENT_TYPE,
+        3,
+        3,
+        0,
+        2,
+        ALERT_LEVEL_FATAL,
+        description,
+    ];
+    let _ = io.send(&[IoSlice::new(&record)]);
+}
+
+/// The alert a refused ClientHello deserves when rustls queued none; none
+/// when the peer itself ended the handshake with an alert.
+fn alert_for(e: &rustls::Error) -> Option<u8> {
+    use rustls::AlertDescription as A;
+    let alert = match e {
+        rustls::Error::AlertReceived(_) => return None,
+        rustls::Error::InappropriateMessage { .. }
+        | rustls::Error::InappropriateHandshakeMessage { .. }
+        | rustls::Error::PeerMisbehaved(_) => A::UnexpectedMessage,
+        rustls::Error::PeerSentOversizedRecord => A::RecordOverflow,
+        rustls::Error::InvalidMessage(_) => A::DecodeError,
+        _ => A::HandshakeFailure,
+    };
+    Some(u8::from(alert))
+}
+
 /// What the server learned from the ClientHello before choosing its config.
 #[derive(Debug, Clone, Default)]
 pub struct HelloInfo {
@@ -352,9 +386,19 @@ impl Tls {
             return Ok(None);
         };
         let mut data = self.inbuf.data();
-        let n = acceptor
-            .read_tls(&mut data)
-            .map_err(|_| Error::ssl("PACKET_LENGTH_TOO_LONG", "packet length too long"))?;
+        let n = match acceptor.read_tls(&mut data) {
+            Ok(n) => n,
+            Err(_) => {
+                // rustls holds at most 64 KiB of ClientHello; refuse a larger
+                // one as OpenSSL refuses an excessive message.
+                send_plaintext_alert(io, ALERT_ILLEGAL_PARAMETER);
+                self.engine = Engine::Failed;
+                return Err(Error::ssl(
+                    "EXCESSIVE_MESSAGE_SIZE",
+                    "excessive message size",
+                ));
+            }
+        };
         self.inbuf.consume(n);
         match acceptor.accept() {
             Ok(None) => Ok(None),
@@ -373,7 +417,20 @@ impl Tls {
                 Ok(Some(Step::Done(HandshakeStatus::ClientHello(info))))
             }
             Err((e, mut alert)) => {
-                let _ = alert.write_all(&mut Sink(io));
+                let mut sent = 0;
+                while let Ok(k) = alert.write(&mut Sink(io)) {
+                    if k == 0 {
+                        break;
+                    }
+                    sent += k;
+                }
+                if sent == 0 {
+                    // rustls' acceptor queues no alert for some refusals; a
+                    // peer must still learn why the connection ends.
+                    if let Some(alert) = alert_for(&e) {
+                        send_plaintext_alert(io, alert);
+                    }
+                }
                 self.engine = Engine::Failed;
                 Err(e.into())
             }
@@ -697,9 +754,7 @@ impl Connection {
             return Err(Error::State("no ClientHello is waiting"));
         }
         tls.engine = Engine::Failed;
-        let record = [ALERT_CONTENT_TYPE, 3, 3, 0, 2, ALERT_LEVEL_FATAL, alert];
-        // Best effort: the connection is failing either way.
-        let _ = io.send(&[IoSlice::new(&record)]);
+        send_plaintext_alert(io, alert);
         Ok(())
     }
 

@@ -511,17 +511,28 @@ fn suite_takes_key(suite: rustls::CipherSuite, algorithm: rustls::SignatureAlgor
 
 impl ResolvesServerCert for Identities {
     fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
-        let usable = |ck: &&Arc<CertifiedKey>| {
+        let suites = hello.cipher_suites();
+        let is_tls12 =
+            |s: &rustls::CipherSuite| crate::ciphers::by_suite(*s).is_some_and(|c| !c.is_tls13());
+        let tls12_offered = suites.iter().any(is_tls12);
+        let signs =
+            |ck: &&Arc<CertifiedKey>| ck.key.choose_scheme(hello.signature_schemes()).is_some();
+        // A client may offer TLS 1.3 and 1.2 alike without saying which it
+        // will get, so prefer a key that also fits one of its 1.2 suites.
+        let fits_tls12 = |ck: &&Arc<CertifiedKey>| {
             let algorithm = ck.key.algorithm();
-            ck.key.choose_scheme(hello.signature_schemes()).is_some()
-                && hello
-                    .cipher_suites()
-                    .iter()
-                    .any(|s| suite_takes_key(*s, algorithm))
+            suites
+                .iter()
+                .any(|s| is_tls12(s) && suite_takes_key(*s, algorithm))
         };
-        // With nothing usable, offer the newest anyway: the handshake then
-        // fails with rustls' own diagnosis instead of "no certificate".
-        self.0.iter().find(usable).or(self.0.first()).cloned()
+        self.0
+            .iter()
+            .find(|ck| signs(ck) && (!tls12_offered || fits_tls12(ck)))
+            .or_else(|| self.0.iter().find(signs))
+            // With nothing usable, offer the newest anyway: the handshake then
+            // fails with rustls' own diagnosis instead of "no certificate".
+            .or(self.0.first())
+            .cloned()
     }
 }
 

@@ -130,7 +130,9 @@ impl Error {
             Error::WantRead => "The operation did not complete (read)".into(),
             Error::WantWrite => "The operation did not complete (write)".into(),
             Error::ZeroReturn => "TLS/SSL connection has been closed (EOF)".into(),
-            Error::Eof => "EOF occurred in violation of protocol".into(),
+            Error::Eof => {
+                "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol".into()
+            }
             Error::Syscall(m) => m.clone(),
             Error::CertVerification { message, .. } => {
                 format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {message}")
@@ -162,6 +164,7 @@ impl Error {
                 library, reason, ..
             } => (Some(library), Some(reason)),
             Error::CertVerification { .. } => (Some("SSL"), Some("CERTIFICATE_VERIFY_FAILED")),
+            Error::Eof => (Some("SSL"), Some("UNEXPECTED_EOF_WHILE_READING")),
             Error::Load { reason, .. } => {
                 (Some(reason.library).filter(|l| !l.is_empty()), reason.name)
             }
@@ -365,7 +368,10 @@ impl From<rustls::Error> for Error {
                 "PEER_DID_NOT_RETURN_A_CERTIFICATE",
                 "peer did not return a certificate",
             ),
-            R::DecryptError => Error::ssl("BAD_RECORD_MAC", "bad record mac"),
+            R::DecryptError => Error::ssl(
+                "DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
+                "decryption failed or bad record mac",
+            ),
             R::PeerIncompatible(p) => peer_incompatible(&p),
             R::InvalidMessage(m) => invalid_message(&m),
             R::PeerSentOversizedRecord => {

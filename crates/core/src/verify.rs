@@ -112,6 +112,10 @@ pub struct TrustStore {
     /// when a lookup needs them, so they never show in `cert_store_stats()`
     /// or `get_ca_certs()`; they do take part in verification.
     dir_certs: Vec<StoredCert>,
+    /// Which `dir_certs` a verification has used: from then on OpenSSL holds
+    /// them in the store, and they count as loaded. Shared with the
+    /// verifiers built from this store, which record their use.
+    dir_used: Arc<std::sync::Mutex<Vec<CertificateDer<'static>>>>,
     crls: Vec<Arc<OwnedCertRevocationList>>,
     /// The DER of each CRL, index for index, for the checks webpki leaves out.
     crl_der: Vec<Arc<[u8]>>,
@@ -360,6 +364,20 @@ impl TrustStore {
         &self.certs
     }
 
+    /// The certificates OpenSSL would report as loaded: those of files and
+    /// data, then the `capath` ones a verification has looked up.
+    pub fn loaded_certs(&self) -> Vec<StoredCert> {
+        let used = self.dir_used.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = self.certs.clone();
+        out.extend(
+            self.dir_certs
+                .iter()
+                .filter(|c| used.iter().any(|u| u.as_ref() == c.der.as_ref()))
+                .cloned(),
+        );
+        out
+    }
+
     /// The issuers of `leaf` found in the store, nearest first, ending at a
     /// self-signed certificate or after `max` steps. Matched by name, as
     /// OpenSSL's chain building for the local certificate does.
@@ -403,8 +421,9 @@ impl TrustStore {
 
     /// `(x509, x509_ca, crl)` as `cert_store_stats()` reports them.
     pub fn stats(&self) -> (usize, usize, usize) {
-        let ca = self.certs.iter().filter(|c| c.is_ca).count();
-        (self.certs.len(), ca, self.crls.len())
+        let certs = self.loaded_certs();
+        let ca = certs.iter().filter(|c| c.is_ca).count();
+        (certs.len(), ca, self.crls.len())
     }
 
     /// Whether nothing has been loaded.
@@ -429,6 +448,9 @@ pub struct Verifier {
     crls: Vec<Arc<OwnedCertRevocationList>>,
     crl_der: Vec<Arc<[u8]>>,
     algorithms: WebPkiSupportedAlgorithms,
+    /// The store's `capath` certificates, and where to record that one was used.
+    dir_certs: Vec<CertificateDer<'static>>,
+    dir_used: Arc<std::sync::Mutex<Vec<CertificateDer<'static>>>>,
 }
 
 /// The settings a [`Verifier`] is built from.
@@ -484,7 +506,20 @@ impl Verifier {
             crls: store.crls.clone(),
             crl_der: store.crl_der.clone(),
             algorithms,
+            dir_certs: store.dir_certs.iter().map(|c| c.der.clone()).collect(),
+            dir_used: store.dir_used.clone(),
         })
+    }
+
+    /// Notes which `capath` certificates a verified path went through.
+    fn record_dir_use(&self, path: &[CertificateDer<'static>]) {
+        let used_now = path.iter().filter(|c| self.dir_certs.contains(c));
+        let mut used = self.dir_used.lock().unwrap_or_else(|p| p.into_inner());
+        for cert in used_now {
+            if !used.contains(cert) {
+                used.push(cert.clone());
+            }
+        }
     }
 
     /// Checks `leaf` and `presented` intermediates for `usage`, with OpenSSL
@@ -803,8 +838,10 @@ impl ServerCertVerifier for Verifier {
         if self.mode == VerifyMode::None {
             return Ok(ServerCertVerified::assertion());
         }
-        self.verify_chain(end_entity, intermediates, now, KeyUsage::server_auth())
+        let path = self
+            .verify_chain(end_entity, intermediates, now, KeyUsage::server_auth())
             .map_err(VerifyFailure::into_rustls)?;
+        self.record_dir_use(&path);
         if self.check_hostname {
             let reference = reference_of(server_name);
             hostname::check(end_entity, &reference, HostFlags(self.host_flags)).map_err(|m| {
@@ -870,8 +907,10 @@ impl ClientCertVerifier for Verifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> std::result::Result<ClientCertVerified, rustls::Error> {
-        self.verify_chain(end_entity, intermediates, now, KeyUsage::client_auth())
+        let path = self
+            .verify_chain(end_entity, intermediates, now, KeyUsage::client_auth())
             .map_err(VerifyFailure::into_rustls)?;
+        self.record_dir_use(&path);
         Ok(ClientCertVerified::assertion())
     }
 

@@ -490,7 +490,7 @@ impl PyContext {
     fn get_ca_certs<'py>(&self, py: Python<'py>, binary_form: bool) -> Result<Bound<'py, PyList>> {
         let ders: Vec<Vec<u8>> = self.settings(|s| {
             s.trust
-                .certs()
+                .loaded_certs()
                 .iter()
                 .filter(|c| c.is_ca)
                 .map(|c| c.der.to_vec())

@@ -1,0 +1,409 @@
+//! The bodies of rustssl's fuzz targets, shared by the libFuzzer binaries in
+//! `fuzz_targets/` and by the seeded random-input loops in `tests/`.
+//!
+//! Each `fuzz_*` function takes arbitrary bytes, drives one part of
+//! `rustssl-core` with them, and panics only when an invariant breaks: a
+//! crash, or an answer that contradicts another answer. Plain errors are the
+//! expected outcome for almost every input.
+
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use rustssl_core::conn::{Connection, HandshakeStatus};
+use rustssl_core::context::{Context, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
+use rustssl_core::transport::{BioTransport, MemoryBio};
+use rustssl_core::{ciphers, keys, pbe, testcert, verify, x509, Error};
+
+/// Largest record body TLS allows for any content (2^14 + 2048 for TLS 1.2 ciphertext).
+const MAX_RECORD_BODY: usize = 16_384 + 2_048;
+/// Content types a well-formed record can carry.
+const RECORD_TYPES: [u8; 5] = [20, 21, 22, 23, 24];
+/// Bounds the operations one input can cause, so every run ends quickly.
+const MAX_STEPS: usize = 64;
+
+/// A generated CA and leaf, shared by every run of a process.
+pub struct Identity {
+    /// The CA certificate, PEM.
+    pub ca_pem: String,
+    /// The leaf certificate, PEM.
+    pub cert_pem: String,
+    /// The leaf's PKCS#8 key, PEM.
+    pub key_pem: String,
+}
+
+/// The identity every connection target uses (ECDSA P-256: cheap to sign with).
+pub fn identity() -> &'static Identity {
+    static ID: OnceLock<Identity> = OnceLock::new();
+    ID.get_or_init(|| {
+        let names = vec!["localhost".to_owned()];
+        let (ca, leaf) = testcert::ca_and_leaf(&names, testcert::KeyKind::EcdsaP256)
+            .expect("generating test certificates");
+        Identity {
+            ca_pem: ca.cert_pem,
+            cert_pem: leaf.cert_pem,
+            key_pem: leaf.key_pem,
+        }
+    })
+}
+
+fn lock(m: &'static Mutex<Context>) -> MutexGuard<'static, Context> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A server context holding the shared identity.
+pub fn server_context() -> MutexGuard<'static, Context> {
+    static CTX: OnceLock<Mutex<Context>> = OnceLock::new();
+    lock(CTX.get_or_init(|| {
+        let id = identity();
+        let mut ctx = Context::new(PROTOCOL_TLS_SERVER).expect("server context");
+        let chain = keys::read_chain(id.cert_pem.as_bytes(), 2).expect("chain");
+        let key = keys::read_private_key(id.key_pem.as_bytes(), None).expect("key");
+        let ck = keys::certified_key(&ctx.provider(), chain, key).expect("certified key");
+        ctx.update(|s| {
+            s.add_identity(ck);
+            Ok(())
+        })
+        .expect("update");
+        Mutex::new(ctx)
+    }))
+}
+
+/// A client context trusting the shared CA.
+pub fn client_context() -> MutexGuard<'static, Context> {
+    static CTX: OnceLock<Mutex<Context>> = OnceLock::new();
+    lock(CTX.get_or_init(|| {
+        let id = identity();
+        let mut ctx = Context::new(PROTOCOL_TLS_CLIENT).expect("client context");
+        ctx.update(|s| {
+            s.trust
+                .add_pem_bundle(id.ca_pem.as_bytes(), false)
+                .map(|_| ())
+        })
+        .expect("trust");
+        Mutex::new(ctx)
+    }))
+}
+
+// ------------------------------------------------------------------ loading
+
+/// PEM and DER certificate, key and CRL loading, as `load_cert_chain`,
+/// `load_verify_locations(cadata=...)` and the encrypted-key readers see it.
+pub fn fuzz_pem_der_load(data: &[u8]) {
+    for level in [0, 2, 5] {
+        if let Ok(chain) = keys::read_chain(data, level) {
+            assert!(
+                !chain.is_empty(),
+                "read_chain succeeded with no certificate"
+            );
+            // Whatever read_chain accepts the decoder must handle without panicking.
+            for cert in &chain {
+                let _ = x509::decode_certificate(cert);
+            }
+        }
+    }
+    let _ = keys::key_is_encrypted(data);
+    for password in [None, Some(&b"password"[..]), Some(&b""[..])] {
+        if let Ok(key) = keys::read_private_key(data, password) {
+            let ctx = server_context();
+            let provider = ctx.provider();
+            drop(ctx);
+            if let Ok(chain) = keys::read_chain(identity().cert_pem.as_bytes(), 0) {
+                let _ = keys::certified_key(&provider, chain, key);
+            }
+        }
+    }
+    let _ = x509::pem_blocks(data);
+    let _ = x509::pem_first_certificate(data);
+    let _ = keys::pem_certificates(data);
+    for cadata in [false, true] {
+        let mut store = verify::TrustStore::default();
+        let _ = store.add_pem_bundle(data, cadata);
+    }
+    let mut store = verify::TrustStore::default();
+    let _ = store.add_der_bundle(data);
+    let _ = store.add_crl(data);
+    let _ = store.stats();
+    let _ = pbe::decrypt_pkcs8(data, b"password");
+    // Legacy PEM encryption: the first line is the DEK-Info header value.
+    if let Some(split) = data.iter().position(|&b| b == b'\n') {
+        if let Ok(dek) = std::str::from_utf8(&data[..split]) {
+            let _ = pbe::decrypt_legacy_pem(dek, b"password", &data[split + 1..]);
+        }
+    }
+}
+
+// ----------------------------------------------------------------- decoding
+
+/// Certificate decoding into the `getpeercert()` dict, plus the PEM round trip.
+pub fn fuzz_cert_decode(data: &[u8]) {
+    let decoded = x509::decode_certificate(data);
+    let _ = x509::is_ca(data);
+    if let Ok(dict) = &decoded {
+        // Decoding is a pure function of the bytes.
+        assert_eq!(
+            x509::decode_certificate(data).as_ref(),
+            Ok(dict),
+            "decode_certificate is not deterministic"
+        );
+        // DER -> PEM -> DER gives the same bytes back.
+        let pem = x509::der_to_pem(data, "CERTIFICATE");
+        assert_eq!(
+            x509::pem_first_certificate(pem.as_bytes()).as_deref(),
+            Some(data),
+            "PEM round trip changed the certificate"
+        );
+    }
+}
+
+// ------------------------------------------------------------------ ciphers
+
+/// The OpenSSL cipher-string parser.
+pub fn fuzz_cipher_string(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let first = ciphers::parse(text);
+    assert_eq!(
+        ciphers::parse(text),
+        first,
+        "cipher parsing is not deterministic"
+    );
+    if let Ok(selection) = first {
+        assert!(
+            !selection.tls12.is_empty(),
+            "a successful parse selected no TLS 1.2 suite"
+        );
+        for name in selection.names() {
+            assert!(ciphers::by_name(name).is_some(), "unknown suite {name}");
+        }
+        let suites = selection.to_rustls();
+        assert!(suites.len() >= selection.tls12.len());
+    }
+}
+
+// -------------------------------------------------------------- connections
+
+/// Checks that everything a connection sent is whole, plausible TLS records.
+fn assert_records(out: &[u8]) {
+    let mut rest = out;
+    while !rest.is_empty() {
+        assert!(
+            rest.len() >= 5,
+            "a partial record header was sent: {rest:?}"
+        );
+        assert!(
+            RECORD_TYPES.contains(&rest[0]),
+            "a record of content type {} was sent",
+            rest[0]
+        );
+        assert_eq!(rest[1], 3, "record version major byte {}", rest[1]);
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        assert!(
+            len <= MAX_RECORD_BODY,
+            "oversized record ({len} bytes) sent"
+        );
+        assert!(rest.len() >= 5 + len, "a truncated record was sent");
+        rest = &rest[5 + len..];
+    }
+}
+
+/// Splits `data` into chunks whose sizes come from its own first byte, so
+/// the fuzzer explores records split across reads as well as whole flights.
+fn chunks(data: &[u8]) -> Vec<&[u8]> {
+    let Some((&seed, mut rest)) = data.split_first() else {
+        return Vec::new();
+    };
+    let mut state = u32::from(seed) | 0x100;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        // A small linear congruential generator: sizes 1..=4096, biased small.
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let wanted = match (state >> 16) % 4 {
+            0 => 1 + (state >> 20) as usize % 7,
+            1 => 1 + (state >> 20) as usize % 300,
+            _ => rest.len(),
+        };
+        // `rest` is not empty, so the size is at least 1.
+        let size = wanted.min(rest.len()).clamp(1, 4096);
+        let (head, tail) = rest.split_at(size);
+        out.push(head);
+        rest = tail;
+    }
+    out
+}
+
+/// What one handshake step produced.
+enum Outcome {
+    /// Wants more input.
+    More,
+    /// Handshake complete.
+    Done,
+    /// A fatal error: the connection is over.
+    Failed(Error),
+}
+
+/// Feeds `data` to `conn` chunk by chunk, answering the server's ClientHello
+/// stop with the shared config, then checks the connection stays failed.
+fn drive(conn: &Connection, data: &[u8], server: bool) {
+    let mut incoming = MemoryBio::new();
+    let mut outgoing = MemoryBio::new();
+    let mut failed = false;
+    let mut pieces = chunks(data).into_iter();
+    let mut steps = 0;
+    loop {
+        steps += 1;
+        if steps > MAX_STEPS {
+            break;
+        }
+        let outcome = {
+            let mut io = BioTransport {
+                incoming: &mut incoming,
+                outgoing: &mut outgoing,
+            };
+            match conn.handshake(&mut io) {
+                Ok(HandshakeStatus::Complete) => Outcome::Done,
+                Ok(HandshakeStatus::ClientHello(_)) => {
+                    assert!(server, "a client stopped at a ClientHello");
+                    let config = server_context().server_config(true).expect("server config");
+                    match conn.accept(config, &mut io) {
+                        Ok(()) => Outcome::More,
+                        Err(e) => Outcome::Failed(e),
+                    }
+                }
+                Err(Error::WantRead) => Outcome::More,
+                Err(e) => Outcome::Failed(e),
+            }
+        };
+        match outcome {
+            Outcome::More => match pieces.next() {
+                Some(piece) => {
+                    incoming.write(piece).expect("incoming BIO");
+                }
+                None if !incoming.eof_written() => incoming.write_eof(),
+                None => break,
+            },
+            Outcome::Done => {
+                // Application data, if the fuzzer ever gets this far.
+                let mut io = BioTransport {
+                    incoming: &mut incoming,
+                    outgoing: &mut outgoing,
+                };
+                let mut buf = [0u8; 512];
+                let _ = conn.read(&mut buf, &mut io);
+                let _ = conn.write(b"ping", &mut io);
+                let _ = conn.shutdown(&mut io);
+                break;
+            }
+            Outcome::Failed(e) => {
+                // A fatal error is final: the message is never empty, and the
+                // connection refuses to go on.
+                assert!(!e.to_string().is_empty(), "an error without a message");
+                failed = true;
+                break;
+            }
+        }
+    }
+    let sent = outgoing.read(None);
+    assert_records(&sent);
+    if failed {
+        let mut io = BioTransport {
+            incoming: &mut incoming,
+            outgoing: &mut outgoing,
+        };
+        assert!(
+            conn.handshake(&mut io).is_err(),
+            "a failed connection recovered"
+        );
+        let mut buf = [0u8; 16];
+        assert!(
+            conn.read(&mut buf, &mut io).is_err(),
+            "a failed connection read data"
+        );
+    }
+    let _ = conn.info();
+    let _ = conn.pending();
+}
+
+/// A server connection fed arbitrary client bytes.
+pub fn fuzz_conn_server(data: &[u8]) {
+    let stats = server_context().stats();
+    let conn = Connection::server(stats);
+    drive(&conn, data, true);
+}
+
+/// A client connection fed arbitrary server bytes (after sending its ClientHello).
+pub fn fuzz_conn_client(data: &[u8]) {
+    let (config, slot, stats) = {
+        let mut ctx = client_context();
+        let (config, slot) = ctx.client_config_for(None).expect("client config");
+        (config, slot, ctx.stats())
+    };
+    let conn = Connection::client(config, slot, Some("localhost"), stats).expect("client");
+    drive(&conn, data, false);
+}
+
+// ------------------------------------------------------------------- seeds
+
+/// Starting inputs for each target, named by target: real certificates,
+/// keys, cipher strings and handshake flights.
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let id = identity();
+    let mut out = Vec::new();
+    let cert_der = keys::read_chain(id.cert_pem.as_bytes(), 0).expect("chain");
+    let ca_der = keys::read_chain(id.ca_pem.as_bytes(), 0).expect("ca");
+    for pem in [&id.cert_pem, &id.key_pem, &id.ca_pem] {
+        out.push(("pem_der_load", pem.as_bytes().to_vec()));
+    }
+    let mut both = id.cert_pem.clone();
+    both.push_str(&id.ca_pem);
+    out.push(("pem_der_load", both.into_bytes()));
+    out.push(("pem_der_load", cert_der[0].to_vec()));
+    out.push(("cert_decode", cert_der[0].to_vec()));
+    out.push(("cert_decode", ca_der[0].to_vec()));
+    for s in [
+        "DEFAULT",
+        "ECDHE+AESGCM:!aNULL",
+        "HIGH:!MD5:@STRENGTH",
+        "ALL:-RSA:+ECDSA:@SECLEVEL=3",
+        "SUITEB128",
+        "kEECDH+aRSA+CHACHA20:COMPLEMENTOFDEFAULT",
+        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
+    ] {
+        out.push(("cipher_string", s.as_bytes().to_vec()));
+    }
+    // A client's first flight, for the server target; the server's answer
+    // to it, for the client target. Prefixed with a chunking byte.
+    let (hello, answer) = first_flights();
+    out.push(("conn_server", [&[0u8][..], &hello].concat()));
+    out.push(("conn_server", [&[7u8][..], &hello].concat()));
+    out.push(("conn_client", [&[0u8][..], &answer].concat()));
+    out
+}
+
+/// A real ClientHello, and a real server's first flight in answer to it.
+pub fn first_flights() -> (Vec<u8>, Vec<u8>) {
+    let (config, slot, stats) = {
+        let mut ctx = client_context();
+        let (config, slot) = ctx.client_config_for(None).expect("client config");
+        (config, slot, ctx.stats())
+    };
+    let client = Connection::client(config, slot, Some("localhost"), stats).expect("client");
+    let server = Connection::server(server_context().stats());
+    let (mut c_in, mut c_out) = (MemoryBio::new(), MemoryBio::new());
+    let (mut s_in, mut s_out) = (MemoryBio::new(), MemoryBio::new());
+    let _ = client.handshake(&mut BioTransport {
+        incoming: &mut c_in,
+        outgoing: &mut c_out,
+    });
+    let hello = c_out.read(None);
+    s_in.write(&hello).expect("write");
+    let mut io = BioTransport {
+        incoming: &mut s_in,
+        outgoing: &mut s_out,
+    };
+    if let Ok(HandshakeStatus::ClientHello(_)) = server.handshake(&mut io) {
+        let config = server_context().server_config(true).expect("config");
+        server.accept(config, &mut io).expect("accept");
+        let _ = server.handshake(&mut io);
+    }
+    (hello, s_out.read(None))
+}
