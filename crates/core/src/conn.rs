@@ -147,6 +147,11 @@ impl Framing {
     }
 }
 
+thread_local! {
+    /// Where ciphertext is received before a connection takes what arrived.
+    static RECEIVE_SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
 /// Ciphertext received but not yet handed to rustls.
 #[derive(Default)]
 struct InBuf {
@@ -168,24 +173,36 @@ impl InBuf {
     fn consume(&mut self, n: usize) {
         self.start = (self.start + n).min(self.end);
         if self.start == self.end {
+            // Drained: give the memory back, so an idle connection holds none.
+            self.buf = Vec::new();
             self.start = 0;
             self.end = 0;
         }
     }
 
     /// Receives into the empty buffer: at most `limit` bytes. `Ok(0)` is end of stream.
+    ///
+    /// The system call fills a per-thread buffer; the connection keeps only
+    /// what arrived, until rustls has taken it.
     fn fill(&mut self, io: &mut dyn Transport, limit: usize) -> io::Result<usize> {
         debug_assert!(self.is_empty());
-        if self.buf.is_empty() {
-            // Allocated on first use, so idle connections stay small.
-            self.buf = vec![0; RECV_BUFFER];
-        }
-        let want = limit.clamp(1, self.buf.len());
-        let n = io.recv(&mut self.buf[..want])?;
-        self.framing.observe(&self.buf[..n]);
-        self.start = 0;
-        self.end = n;
-        Ok(n)
+        RECEIVE_SCRATCH.with(|cell| {
+            let mut scratch = cell.take();
+            if scratch.len() < RECV_BUFFER {
+                scratch.resize(RECV_BUFFER, 0);
+            }
+            let want = limit.clamp(1, RECV_BUFFER);
+            let result = io.recv(&mut scratch[..want]);
+            if let Ok(n) = result {
+                let got = &scratch[..n];
+                self.framing.observe(got);
+                self.buf = got.to_vec();
+                self.start = 0;
+                self.end = n;
+            }
+            cell.set(scratch);
+            result
+        })
     }
 }
 
