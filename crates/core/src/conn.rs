@@ -148,8 +148,8 @@ impl Framing {
 }
 
 thread_local! {
-    /// Where ciphertext is received before a connection takes what arrived.
-    static RECEIVE_SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The thread's receive buffer, lent to a connection while it holds unread ciphertext.
+    static RECEIVE_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Ciphertext received but not yet handed to rustls.
@@ -173,36 +173,49 @@ impl InBuf {
     fn consume(&mut self, n: usize) {
         self.start = (self.start + n).min(self.end);
         if self.start == self.end {
-            // Drained: give the memory back, so an idle connection holds none.
-            self.buf = Vec::new();
-            self.start = 0;
-            self.end = 0;
+            self.release();
         }
+    }
+
+    /// Hands the drained buffer back to the thread, so an idle connection holds none.
+    fn release(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        self.start = 0;
+        self.end = 0;
+        RECEIVE_BUFFER.with(|cell| {
+            let current = cell.take();
+            cell.set(if current.len() >= buf.len() {
+                current
+            } else {
+                buf
+            });
+        });
     }
 
     /// Receives into the empty buffer: at most `limit` bytes. `Ok(0)` is end of stream.
     ///
-    /// The system call fills a per-thread buffer; the connection keeps only
-    /// what arrived, until rustls has taken it.
+    /// The connection borrows its thread's receive buffer for as long as
+    /// rustls has not taken everything in it, then gives it back: received
+    /// bytes are not copied on their way to rustls, and idle connections
+    /// hold no buffer.
     fn fill(&mut self, io: &mut dyn Transport, limit: usize) -> io::Result<usize> {
         debug_assert!(self.is_empty());
-        RECEIVE_SCRATCH.with(|cell| {
-            let mut scratch = cell.take();
-            if scratch.len() < RECV_BUFFER {
-                scratch.resize(RECV_BUFFER, 0);
-            }
-            let want = limit.clamp(1, RECV_BUFFER);
-            let result = io.recv(&mut scratch[..want]);
-            if let Ok(n) = result {
-                let got = &scratch[..n];
-                self.framing.observe(got);
-                self.buf = got.to_vec();
+        let mut buf = RECEIVE_BUFFER.with(|cell| cell.take());
+        if buf.len() < RECV_BUFFER {
+            buf.resize(RECV_BUFFER, 0);
+        }
+        let want = limit.clamp(1, RECV_BUFFER);
+        let result = io.recv(&mut buf[..want]);
+        self.buf = buf;
+        match result {
+            Ok(n) if n > 0 => {
+                self.framing.observe(&self.buf[..n]);
                 self.start = 0;
                 self.end = n;
             }
-            cell.set(scratch);
-            result
-        })
+            _ => self.release(),
+        }
+        result
     }
 }
 

@@ -231,6 +231,16 @@ impl MemoryBio {
         n
     }
 
+    /// Reads as a transport does: `Ok(0)` once `write_eof` was called and
+    /// everything read, `WouldBlock` while empty otherwise.
+    pub fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.read_into(buf) {
+            0 if self.eof || buf.is_empty() => Ok(0),
+            0 => Err(io::ErrorKind::WouldBlock.into()),
+            n => Ok(n),
+        }
+    }
+
     /// Takes up to `n` bytes (all when `n` is `None`).
     pub fn read(&mut self, n: Option<usize>) -> Vec<u8> {
         let n = n.unwrap_or(usize::MAX).min(self.pending());
@@ -251,11 +261,7 @@ pub struct BioTransport<'a> {
 
 impl Transport for BioTransport<'_> {
     fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self.incoming.read_into(buf) {
-            0 if self.incoming.eof_written() || buf.is_empty() => Ok(0),
-            0 => Err(io::ErrorKind::WouldBlock.into()),
-            n => Ok(n),
-        }
+        self.incoming.recv(buf)
     }
 
     fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {

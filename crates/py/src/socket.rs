@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple, PyWeakrefReference};
 use rustssl_core::conn::{Connection, HandshakeStatus};
 use rustssl_core::error::Operation;
-use rustssl_core::transport::{BioTransport, FdTransport, MemoryBio, Need, Timeout, Transport};
+use rustssl_core::transport::{BioTransport, FdTransport, Need, Timeout, Transport};
 use rustssl_core::verify::VerifyMode;
 use rustssl_core::{ciphers, Error};
 
@@ -100,14 +100,7 @@ impl PyBioTransport<'_, '_> {
 impl Transport for PyBioTransport<'_, '_> {
     fn recv(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self.incoming {
-            BioHandle::Ours(bio) => {
-                let mut bio = bio.get().lock();
-                BioTransport {
-                    incoming: &mut bio,
-                    outgoing: &mut MemoryBio::new(),
-                }
-                .recv(buf)
-            }
+            BioHandle::Ours(bio) => bio.get().lock().recv(buf),
             BioHandle::Foreign(obj) => self.recv_foreign(obj, buf),
         }
     }
