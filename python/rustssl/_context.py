@@ -8,7 +8,6 @@ import warnings
 from collections import namedtuple
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import Any
 
 from rustssl import _ssl
 from rustssl._enums import (
@@ -20,6 +19,11 @@ from rustssl._enums import (
 )
 from rustssl._exceptions import SSLError
 from rustssl._ssl import _SSLContext
+
+# Annotations only: `typing` (and the `re` it pulls in) stays out of the import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CERT_NONE = VerifyMode.CERT_NONE
 PROTOCOL_TLS_CLIENT = _SSLMethod.PROTOCOL_TLS_CLIENT

@@ -15,9 +15,10 @@ for member (``tests/test_python_api.py`` checks it).
 from __future__ import annotations
 
 from enum import IntEnum, IntFlag
-from typing import TYPE_CHECKING
 
 from rustssl import _ssl
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
 
 
 class _SSLMethod(IntEnum):

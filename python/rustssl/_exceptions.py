@@ -2,8 +2,9 @@
 
 Each class subclasses the stdlib ``ssl`` class of the same name when the
 stdlib module can be imported, so ``except ssl.SSLError`` in asyncio and in
-third-party libraries catches rustssl's errors too. The stdlib module is
-imported only for that; no TLS work ever goes through it.
+third-party libraries catches rustssl's errors too. Those classes live in
+the stdlib's ``_ssl`` extension, which is imported only for that; no TLS
+work ever goes through it.
 """
 
 from __future__ import annotations
@@ -25,14 +26,19 @@ __all__ = [
 
 
 def _stdlib_ssl() -> ModuleType | None:
-    """The stdlib ``ssl`` module, unless it is missing or already replaced by us."""
-    module = sys.modules.get("ssl")
+    """The stdlib's ``_ssl`` extension, unless it is missing or already replaced by us.
+
+    Its exception classes are the ones ``ssl`` re-exports (``ssl.SSLError is
+    _ssl.SSLError``); importing the extension alone skips the ~20 ms that
+    ``ssl.py`` spends building its enums.
+    """
+    module = sys.modules.get("_ssl")
     if module is None:
         try:
-            module = importlib.import_module("ssl")
+            module = importlib.import_module("_ssl")
         except ImportError:
             return None
-    if getattr(module, "_IS_RUSTSSL", False):
+    if getattr(module, "_IS_RUSTSSL", False) or module.__name__.startswith("rustssl"):
         return None
     return module
 

@@ -6,14 +6,17 @@ import base64
 import os
 import socket as _socket
 import sys
-from calendar import timegm
 from collections import namedtuple
 from time import strptime
-from typing import Any
 
 from rustssl import _ssl
 from rustssl._context import _create_stdlib_context
 from rustssl._enums import _SSLMethod
+
+# Annotations only: `typing` (and the `re` it pulls in) stays out of the import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PEM_HEADER = "-----BEGIN CERTIFICATE-----"
 PEM_FOOTER = "-----END CERTIFICATE-----"
@@ -53,6 +56,8 @@ def cert_time_to_seconds(cert_time: str) -> int:
         raise ValueError(
             f'time data {cert_time!r} does not match format "%b{time_format}"'
         ) from None
+    from calendar import timegm
+
     parsed = strptime(cert_time[3:], time_format)
     return timegm((parsed[0], month, *parsed[2:6]))
 
@@ -96,8 +101,6 @@ def get_protocol_name(protocol_code: int) -> str:
 
 
 if sys.version_info < (3, 12):
-    import ipaddress
-
     from rustssl._exceptions import CertificateError
 
     def _dnsname_match(pattern: str, hostname: str) -> bool:
@@ -147,10 +150,13 @@ if sys.version_info < (3, 12):
             raise ValueError(f"{ipname!r} is neither an IPv4 nor an IP6 address.") from None
 
     def _ipaddress_match(cert_ip: str, host_ip: Any) -> bool:
+        import ipaddress
+
         return ipaddress.ip_address(cert_ip.rstrip()) == host_ip
 
     def match_hostname(cert: dict[str, Any], hostname: str) -> None:
         """Deprecated (removed in 3.12): checks ``hostname`` against a ``getpeercert()`` dict."""
+        import ipaddress
         import warnings
 
         warnings.warn(

@@ -27,7 +27,11 @@ import sys
 import threading
 import warnings
 from types import ModuleType
-from typing import Any
+
+# Annotations only: `typing` (and the `re` it pulls in) stays out of the import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Modules of the stdlib that keep their own reference to the ``ssl`` module.
 _BINDS_SSL = (

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 from rustssl._context import SSLContext
 from rustssl._enums import VerifyMode, _SSLMethod
+
+# Annotations only: `typing` (and the `re` it pulls in) stays out of the import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def wrap_socket(

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import errno
 import socket as _socket
-from typing import Any
 
 from rustssl._enums import SSLErrorNumber
 from rustssl._exceptions import SSLError, _PostHandshakeAuthUnsupported
+
+# Annotations only: `typing` (and the `re` it pulls in) stays out of the import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF
 

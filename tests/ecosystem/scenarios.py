@@ -3,7 +3,8 @@
 Started by the ecosystem tests as ``python scenarios.py NAME CERTDIR``. The
 first thing it does is ``rustssl.inject_into_ssl()``; only then are the
 libraries imported, so both the local TLS servers and the clients run on
-rustssl. A tripwire makes any use of the stdlib ``SSLContext`` fail loudly.
+rustssl. If the stdlib ``ssl`` was loaded before that, a tripwire makes any
+use of its ``SSLContext`` fail loudly.
 
 Every scenario checks the data that crossed the connection, then that a
 wrong host name and an untrusted certificate are refused with the exception
@@ -53,8 +54,14 @@ def _arm_tripwire() -> None:
     from rustssl import _inject
 
     stdlib = _inject._saved.get("ssl")
-    assert stdlib is not None and stdlib is not rustssl
-    stdlib.SSLContext.__new__ = _tripwire
+    if isinstance(stdlib, type(sys)):
+        assert stdlib is not rustssl
+        stdlib.SSLContext.__new__ = _tripwire
+    else:
+        # Nothing imported the stdlib ssl before the injection (rustssl itself
+        # only needs the _ssl extension's exception classes), so every later
+        # `import ssl` gives rustssl and the stdlib SSLContext is unreachable.
+        assert sys.modules["ssl"] is rustssl
 
 
 _arm_tripwire()
