@@ -57,6 +57,8 @@ AXES = [
     Axis("memory", "memory per client+server pair (2000)", "KiB", "ratio<=", 0.5, reps=3),
     Axis("asyncio", "asyncio 50 conns x 1 MiB echo", "MiB/s", "ratio>=", 1.4),
     Axis("two-threads", "two threads, two sans-IO connections", "x one", "abs>=", 1.6),
+    # Not an issue-7 axis: what a one-shot script pays before its first byte.
+    Axis("startup", "fresh process: import to first handshake", "ms", "ratio<=", 1.0, reps=3),
 ]
 
 

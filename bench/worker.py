@@ -495,6 +495,54 @@ def memory(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
     return {"value": (after - before) / count / KiB}
 
 
+#: Run in a fresh interpreter by ``startup``: everything a one-shot HTTPS
+#: script pays before its first byte, from ``import`` to a finished handshake.
+#: It imports nothing else first (asyncio, for one, would import ``ssl``).
+_STARTUP_CHILD = """
+import sys, time
+t0 = time.perf_counter()
+import importlib
+mod = importlib.import_module(sys.argv[1])
+d = sys.argv[2]
+client = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
+client.load_verify_locations(cafile=d + "/ca.pem")
+server = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
+server.load_cert_chain(d + "/leaf.pem", d + "/leaf.key")
+bios = [mod.MemoryBIO() for _ in range(4)]
+c = client.wrap_bio(bios[0], bios[1], server_hostname="localhost")
+s = server.wrap_bio(bios[2], bios[3], server_side=True)
+done = [False, False]
+for _ in range(20):
+    for i, (obj, out, peer_in) in enumerate(((c, bios[1], bios[2]), (s, bios[3], bios[0]))):
+        if not done[i]:
+            try:
+                obj.do_handshake()
+                done[i] = True
+            except mod.SSLWantReadError:
+                pass
+        if out.pending:
+            peer_in.write(out.read())
+    if all(done):
+        break
+assert all(done), "handshake did not finish"
+print((time.perf_counter() - t0) * 1000)
+"""
+
+
+def startup(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
+    """Milliseconds from a fresh interpreter's ``import`` to its first handshake (median)."""
+    # Bytecode caching as in an installed package, whatever this shell says.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cmd = [sys.executable, "-c", _STARTUP_CHILD, module, str(Path(certdir) / "ecdsa")]
+    subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=60)  # writes .pyc
+    samples = []
+    for _ in range(5 if quick else 11):
+        out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True, timeout=60)
+        samples.append(float(out.stdout.strip().splitlines()[-1]))
+    samples.sort()
+    return {"value": samples[len(samples) // 2]}
+
+
 AXES = {
     "bulk-tls13": lambda m, n, d, q: bulk_socket(m, n, d, q, tls12=False),
     "bulk-tls12": lambda m, n, d, q: bulk_socket(m, n, d, q, tls12=True),
@@ -509,6 +557,7 @@ AXES = {
     "memory": memory,
     "asyncio": asyncio_echo,
     "two-threads": two_threads,
+    "startup": startup,
 }
 
 
