@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-def _stdlib_ssl() -> ModuleType | None:
+def _stdlib_ssl_extension() -> ModuleType | None:
     """The stdlib's ``_ssl`` extension, unless it is missing or already replaced by us.
 
     Its exception classes are the ones ``ssl`` re-exports (``ssl.SSLError is
@@ -38,12 +38,13 @@ def _stdlib_ssl() -> ModuleType | None:
             module = importlib.import_module("_ssl")
         except ImportError:
             return None
-    if getattr(module, "_IS_RUSTSSL", False) or module.__name__.startswith("rustssl"):
+    # Injection binds ``sys.modules["_ssl"]`` to our own ``rustssl._ssl``.
+    if module.__name__.startswith("rustssl"):
         return None
     return module
 
 
-_std = _stdlib_ssl()
+_std = _stdlib_ssl_extension()
 
 
 def _std_base(name: str) -> tuple[type, ...]:
