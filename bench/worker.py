@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from biopair import CHUNK, SNI, BioPair
+
 KiB = 1024
 MiB = 1024 * KiB
-CHUNK = 64 * KiB
 HOST = "127.0.0.1"
-SNI = "localhost"
 #: No process of the suite lives longer than this (seconds).
 PROCESS_LIMIT = 150
 #: Peer processes started by this process, ended when the measurement ends.
@@ -356,58 +356,6 @@ def asyncio_echo(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, 
 # -- in-process axes ----------------------------------------------------------
 
 
-class BioPair:
-    """A client and a server ``SSLObject`` joined by ``MemoryBIO``s, in one process."""
-
-    def __init__(self, mod: Any, client_ctx: Any, server_ctx: Any) -> None:
-        self.want_read = mod.SSLWantReadError
-        self.c_in, self.c_out = mod.MemoryBIO(), mod.MemoryBIO()
-        self.s_in, self.s_out = mod.MemoryBIO(), mod.MemoryBIO()
-        self.client = client_ctx.wrap_bio(self.c_in, self.c_out, server_hostname=SNI)
-        self.server = server_ctx.wrap_bio(self.s_in, self.s_out, server_side=True)
-        self._handshake()
-
-    def _handshake(self) -> None:
-        done = [False, False]
-        for _ in range(50):
-            for i, obj in enumerate((self.client, self.server)):
-                if not done[i]:
-                    try:
-                        obj.do_handshake()
-                        done[i] = True
-                    except self.want_read:
-                        pass
-                self._carry()
-            if all(done):
-                return
-        raise RuntimeError("in-memory handshake did not finish")
-
-    def _carry(self) -> None:
-        if self.c_out.pending:
-            self.s_in.write(self.c_out.read())
-        if self.s_out.pending:
-            self.c_in.write(self.s_out.read())
-
-    def transfer(self, total: int) -> None:
-        """Client → server: ``total`` bytes in 64 KiB writes, read into one buffer."""
-        chunk = memoryview(bytes(CHUNK))
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        client, server, c_out, s_in = self.client, self.server, self.c_out, self.s_in
-        want_read = self.want_read
-        got = 0
-        for _ in range(total // CHUNK):
-            client.write(chunk)
-            s_in.write(c_out.read())
-            while True:
-                try:
-                    got += server.read(CHUNK, view)
-                except want_read:
-                    break
-        if got != total:
-            raise RuntimeError(f"received {got} of {total}")
-
-
 def bulk_bio(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
     total = (16 if quick else 64) * MiB
     pair = BioPair(mod, *contexts(mod, certdir))
@@ -497,7 +445,8 @@ def memory(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
 
 #: Run in a fresh interpreter by ``startup``: everything a one-shot HTTPS
 #: script pays before its first byte, from ``import`` to a finished handshake.
-#: It imports nothing else first (asyncio, for one, would import ``ssl``).
+#: It imports nothing heavy first (asyncio, for one, would import ``ssl``), so
+#: it takes ``BioPair`` from ``biopair.py`` rather than from this module.
 _STARTUP_CHILD = """
 import sys, time
 t0 = time.perf_counter()
@@ -508,23 +457,9 @@ client = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
 client.load_verify_locations(cafile=d + "/ca.pem")
 server = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
 server.load_cert_chain(d + "/leaf.pem", d + "/leaf.key")
-bios = [mod.MemoryBIO() for _ in range(4)]
-c = client.wrap_bio(bios[0], bios[1], server_hostname="localhost")
-s = server.wrap_bio(bios[2], bios[3], server_side=True)
-done = [False, False]
-for _ in range(20):
-    for i, (obj, out, peer_in) in enumerate(((c, bios[1], bios[2]), (s, bios[3], bios[0]))):
-        if not done[i]:
-            try:
-                obj.do_handshake()
-                done[i] = True
-            except mod.SSLWantReadError:
-                pass
-        if out.pending:
-            peer_in.write(out.read())
-    if all(done):
-        break
-assert all(done), "handshake did not finish"
+sys.path.insert(0, sys.argv[3])
+from biopair import BioPair
+BioPair(mod, client, server)
 print((time.perf_counter() - t0) * 1000)
 """
 
@@ -533,7 +468,8 @@ def startup(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
     """Milliseconds from a fresh interpreter's ``import`` to its first handshake (median)."""
     # Bytecode caching as in an installed package, whatever this shell says.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    cmd = [sys.executable, "-c", _STARTUP_CHILD, module, str(Path(certdir) / "ecdsa")]
+    here = str(Path(__file__).resolve().parent)
+    cmd = [sys.executable, "-c", _STARTUP_CHILD, module, str(Path(certdir) / "ecdsa"), here]
     subprocess.run(cmd, env=env, check=True, capture_output=True, timeout=60)  # writes .pyc
     samples = []
     for _ in range(5 if quick else 11):
