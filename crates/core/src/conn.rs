@@ -236,6 +236,17 @@ impl Write for Sink<'_> {
     }
 }
 
+/// A reader with nothing to give. Offered to rustls' `read_tls`, it lets rustls
+/// resize its receive buffer (it shrinks an empty one to its 4 KiB minimum)
+/// without taking a byte or seeing end of stream.
+struct Stalled;
+
+impl io::Read for Stalled {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        Err(io::ErrorKind::WouldBlock.into())
+    }
+}
+
 /// Result of moving ciphertext from the transport into rustls.
 enum Pumped {
     Progress,
@@ -707,6 +718,13 @@ impl Connection {
             return;
         }
         tls.counted = true;
+        if let Engine::Active(conn) = &mut tls.engine {
+            // A handshake flight that arrived in pieces leaves rustls' receive
+            // buffer grown to 8 KiB or more; it keeps that size until the next
+            // read. Established connections are often idle for long, so shrink
+            // it now: the error is the stalled reader's, by design.
+            let _ = conn.read_tls(&mut Stalled);
+        }
         let resumed = matches!(&tls.engine, Engine::Active(c) if c.handshake_kind() == Some(HandshakeKind::Resumed));
         let good = match self.role {
             Role::Client => &self.stats.connect_good,
