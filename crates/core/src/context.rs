@@ -23,6 +23,9 @@ use crate::keylog::KeyLogFile;
 use crate::session::{KxHints, Session, SessionSlot, Stats};
 use crate::verify::{TrustStore, Verifier, VerifyMode, VerifyPolicy, SUPPORTED_VERIFY_FLAGS};
 
+/// Sessions a server context keeps for resumption by session ID: OpenSSL's default.
+const SESSION_CACHE_SIZE: usize = 20_480;
+
 /// `ssl.PROTOCOL_TLS` (either side).
 pub const PROTOCOL_TLS: i32 = 2;
 /// `ssl.PROTOCOL_TLSv1`.
@@ -277,7 +280,9 @@ pub struct Context {
     server_no_alpn: Option<Arc<ServerConfig>>,
     /// These survive config rebuilds, so sessions stay resumable across setting changes.
     kx_hints: Arc<KxHints>,
-    server_sessions: Arc<ServerSessionMemoryCache>,
+    /// Created with the first server config: most contexts are clients, and
+    /// the cache reserves OpenSSL's 20480 entries up front (megabytes).
+    server_sessions: Option<Arc<ServerSessionMemoryCache>>,
     ticketer: Option<Arc<dyn rustls::server::ProducesTickets>>,
     stats: Arc<Stats>,
 }
@@ -292,7 +297,7 @@ impl Context {
             server: None,
             server_no_alpn: None,
             kx_hints: Arc::default(),
-            server_sessions: ServerSessionMemoryCache::new(20_480),
+            server_sessions: None,
             ticketer: None,
             stats: Arc::default(),
         })
@@ -468,7 +473,10 @@ impl Context {
             config.alpn_protocols = self.settings.alpn_protocols.clone();
         }
         config.ignore_client_order = self.settings.options & OP_CIPHER_SERVER_PREFERENCE != 0;
-        config.session_storage = self.server_sessions.clone();
+        config.session_storage = self
+            .server_sessions
+            .get_or_insert_with(|| ServerSessionMemoryCache::new(SESSION_CACHE_SIZE))
+            .clone();
         if let Some(log) = &self.settings.keylog {
             config.key_log = log.clone();
         }
