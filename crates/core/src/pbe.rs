@@ -35,6 +35,23 @@ pub enum PbeError {
 
 type PbeResult<T> = std::result::Result<T, PbeError>;
 
+/// The most key-derivation iterations a key file may ask for. OpenSSL writes
+/// 2048 by default and password-hashing guidance tops out near a million;
+/// the count is the file's to choose, so without a bound a hostile key file
+/// could hold `load_cert_chain` for hours (2^32 rounds).
+pub const MAX_KDF_ITERATIONS: u32 = 10_000_000;
+
+/// The iteration count a container names, refused when zero or above the bound.
+fn iteration_count(n: u32) -> PbeResult<NonZeroU32> {
+    if n > MAX_KDF_ITERATIONS {
+        return Err(PbeError::Unsupported(format!(
+            "the key's derivation asks for {n} iterations, more than the {MAX_KDF_ITERATIONS} \
+             rustssl allows; re-encrypt the key"
+        )));
+    }
+    NonZeroU32::new(n).ok_or(PbeError::Malformed)
+}
+
 // ------------------------------------------------------------------ DER
 
 /// A cursor over DER elements; enough for the key containers read here.
@@ -217,7 +234,7 @@ fn pbes2(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>
     }
     let mut kdf_params = kdf.sequence()?;
     let salt = kdf_params.read(OCTET_STRING)?;
-    let iterations = NonZeroU32::new(kdf_params.small_uint()?).ok_or(PbeError::Malformed)?;
+    let iterations = iteration_count(kdf_params.small_uint()?)?;
     let mut key_len = None;
     if kdf_params.peek_tag() == Some(INTEGER) {
         key_len = Some(kdf_params.small_uint()? as usize);
@@ -261,7 +278,8 @@ fn pbes2(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>
 /// `pbeWithSHAAnd3-KeyTripleDES-CBC` (RFC 7292 appendix C), OpenSSL 1.0's default.
 fn pkcs12_3des(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>> {
     let salt = params.read(OCTET_STRING)?;
-    let iterations = params.small_uint()?.max(1);
+    // OpenSSL treats a count of zero as one here.
+    let iterations = iteration_count(params.small_uint()?.max(1))?.get();
     let bmp = bmp_password(password);
     let key = pkcs12_kdf(&bmp, salt, 1, iterations, 24);
     let iv = pkcs12_kdf(&bmp, salt, 2, iterations, 8);
@@ -467,6 +485,67 @@ mod tests {
     #[test]
     fn bmp_password_is_utf16_with_terminator() {
         assert_eq!(bmp_password(b"ab"), vec![0, b'a', 0, b'b', 0, 0]);
+    }
+
+    /// A DER element with a short-form length.
+    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+        assert!(body.len() < 0x80);
+        let mut out = vec![tag, body.len() as u8];
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn integer(n: u32) -> Vec<u8> {
+        // Big-endian with a leading zero byte, so the value stays positive.
+        let mut body = vec![0];
+        body.extend_from_slice(&n.to_be_bytes());
+        tlv(INTEGER, &body)
+    }
+
+    fn encrypted_pkcs8(algorithm: &[u8], params: &[u8]) -> Vec<u8> {
+        let alg = tlv(SEQUENCE, &[tlv(OID, algorithm), params.to_vec()].concat());
+        tlv(SEQUENCE, &[alg, tlv(OCTET_STRING, &[0; 16])].concat())
+    }
+
+    fn pbes2_key(iterations: u32) -> Vec<u8> {
+        let kdf_params = tlv(
+            SEQUENCE,
+            &[tlv(OCTET_STRING, &[7; 8]), integer(iterations)].concat(),
+        );
+        let kdf = tlv(SEQUENCE, &[tlv(OID, OID_PBKDF2), kdf_params].concat());
+        let scheme = tlv(
+            SEQUENCE,
+            &[tlv(OID, OID_AES128_CBC), tlv(OCTET_STRING, &[0; 16])].concat(),
+        );
+        encrypted_pkcs8(OID_PBES2, &tlv(SEQUENCE, &[kdf, scheme].concat()))
+    }
+
+    fn pkcs12_key(iterations: u32) -> Vec<u8> {
+        let params = tlv(
+            SEQUENCE,
+            &[tlv(OCTET_STRING, &[7; 8]), integer(iterations)].concat(),
+        );
+        encrypted_pkcs8(OID_PKCS12_SHA1_3DES, &params)
+    }
+
+    #[test]
+    fn iteration_counts_past_the_bound_are_refused_before_deriving() {
+        // 2^32 - 1 rounds would take hours; the refusal must come at once.
+        for key in [pbes2_key(u32::MAX), pkcs12_key(u32::MAX)] {
+            match decrypt_pkcs8(&key, b"pw") {
+                Err(PbeError::Unsupported(why)) => assert!(why.contains("iterations"), "{why}"),
+                other => panic!("expected a refusal, got {other:?}"),
+            }
+        }
+        // At the bound's side of the line the key is derived, and the
+        // all-zero ciphertext then fails as a wrong password does.
+        for key in [pbes2_key(2048), pkcs12_key(2048)] {
+            assert_eq!(decrypt_pkcs8(&key, b"pw"), Err(PbeError::BadDecrypt));
+        }
+        assert_eq!(
+            decrypt_pkcs8(&pbes2_key(0), b"pw"),
+            Err(PbeError::Malformed)
+        );
     }
 
     #[test]
