@@ -502,8 +502,23 @@ impl Tls {
                     self.flush(io)?;
                 }
                 Pumped::Eof => {}
-                Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
+                Pumped::WouldBlock => {
+                    // Nothing left to read: the connection may now sit idle.
+                    self.shrink_receive_buffer();
+                    return Ok(Step::Wait(Need::Read));
+                }
             }
+        }
+    }
+
+    /// Lets rustls drop its receive buffer to the 4 KiB minimum if it holds
+    /// no partial record; the size it grew to for the records just read
+    /// (up to 18 KiB) would otherwise stay for as long as the connection
+    /// idles. This is what CPython asks of OpenSSL with `SSL_MODE_RELEASE_BUFFERS`.
+    fn shrink_receive_buffer(&mut self) {
+        if let Engine::Active(conn) = &mut self.engine {
+            // The stalled reader's WouldBlock is expected; nothing is consumed.
+            let _ = conn.read_tls(&mut Stalled);
         }
     }
 
@@ -718,13 +733,9 @@ impl Connection {
             return;
         }
         tls.counted = true;
-        if let Engine::Active(conn) = &mut tls.engine {
-            // A handshake flight that arrived in pieces leaves rustls' receive
-            // buffer grown to 8 KiB or more; it keeps that size until the next
-            // read. Established connections are often idle for long, so shrink
-            // it now: the error is the stalled reader's, by design.
-            let _ = conn.read_tls(&mut Stalled);
-        }
+        // A handshake flight that arrived in pieces leaves rustls' receive
+        // buffer at 8 KiB or more, and a new connection often idles first.
+        tls.shrink_receive_buffer();
         let resumed = matches!(&tls.engine, Engine::Active(c) if c.handshake_kind() == Some(HandshakeKind::Resumed));
         let good = match self.role {
             Role::Client => &self.stats.connect_good,
