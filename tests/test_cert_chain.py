@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -204,6 +205,31 @@ def test_encrypted_key_without_password_is_refused_not_prompted() -> None:
         rustssl.SSLContext(rustssl.PROTOCOL_TLS_SERVER).load_cert_chain(PASSWD)
     assert info.value.errno == 524297
     assert str(info.value).startswith("[SSL] PEM lib")
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    assert len(body) < 0x80, "short-form lengths are enough here"
+    return bytes([tag, len(body)]) + body
+
+
+def test_encrypted_key_asking_for_billions_of_kdf_rounds_is_refused(tmp_path: Path) -> None:
+    """The iteration count is the key file's to choose; 2^32 - 1 rounds would
+    take hours, so rustssl refuses it (the stdlib, through OpenSSL, derives)."""
+    oid = lambda dotted_der: _der(0x06, bytes.fromhex(dotted_der))  # noqa: E731
+    kdf_params = _der(0x30, _der(0x04, b"saltsalt") + _der(0x02, b"\x00\xff\xff\xff\xff"))
+    kdf = _der(0x30, oid("2a864886f70d01050c") + kdf_params)  # PBKDF2
+    scheme = _der(0x30, oid("608648016503040102") + _der(0x04, bytes(16)))  # AES-128-CBC
+    algorithm = _der(0x30, oid("2a864886f70d01050d") + _der(0x30, kdf + scheme))  # PBES2
+    der = _der(0x30, algorithm + _der(0x04, bytes(16)))
+    key = tmp_path / "hostile.key"
+    body = base64.encodebytes(der).decode()
+    key.write_text(
+        f"-----BEGIN ENCRYPTED PRIVATE KEY-----\n{body}-----END ENCRYPTED PRIVATE KEY-----\n"
+    )
+    ctx = rustssl.SSLContext(rustssl.PROTOCOL_TLS_SERVER)
+    with pytest.raises(rustssl.SSLError) as info:
+        ctx.load_cert_chain(str(CERTDATA / "ssl_cert.pem"), str(key), password="pw")
+    assert "4294967295 iterations" in str(info.value), str(info.value)
 
 
 @pytest.mark.parametrize(
