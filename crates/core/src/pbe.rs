@@ -39,7 +39,7 @@ type PbeResult<T> = std::result::Result<T, PbeError>;
 /// 2048 by default and password-hashing guidance tops out near a million;
 /// the count is the file's to choose, so without a bound a hostile key file
 /// could hold `load_cert_chain` for hours (2^32 rounds).
-pub const MAX_KDF_ITERATIONS: u32 = 10_000_000;
+const MAX_KDF_ITERATIONS: u32 = 10_000_000;
 
 /// The iteration count a container names, refused when zero or above the bound.
 fn iteration_count(n: u32) -> PbeResult<NonZeroU32> {
@@ -537,8 +537,8 @@ mod tests {
                 other => panic!("expected a refusal, got {other:?}"),
             }
         }
-        // At the bound's side of the line the key is derived, and the
-        // all-zero ciphertext then fails as a wrong password does.
+        // An ordinary count is derived, and the all-zero ciphertext then
+        // fails as a wrong password does; zero rounds is malformed.
         for key in [pbes2_key(2048), pkcs12_key(2048)] {
             assert_eq!(decrypt_pkcs8(&key, b"pw"), Err(PbeError::BadDecrypt));
         }
