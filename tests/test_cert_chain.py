@@ -212,14 +212,17 @@ def _der(tag: int, body: bytes) -> bytes:
     return bytes([tag, len(body)]) + body
 
 
+def _oid(der_hex: str) -> bytes:
+    return _der(0x06, bytes.fromhex(der_hex))
+
+
 def test_encrypted_key_asking_for_billions_of_kdf_rounds_is_refused(tmp_path: Path) -> None:
     """The iteration count is the key file's to choose; 2^32 - 1 rounds would
     take hours, so rustssl refuses it (the stdlib, through OpenSSL, derives)."""
-    oid = lambda dotted_der: _der(0x06, bytes.fromhex(dotted_der))  # noqa: E731
     kdf_params = _der(0x30, _der(0x04, b"saltsalt") + _der(0x02, b"\x00\xff\xff\xff\xff"))
-    kdf = _der(0x30, oid("2a864886f70d01050c") + kdf_params)  # PBKDF2
-    scheme = _der(0x30, oid("608648016503040102") + _der(0x04, bytes(16)))  # AES-128-CBC
-    algorithm = _der(0x30, oid("2a864886f70d01050d") + _der(0x30, kdf + scheme))  # PBES2
+    kdf = _der(0x30, _oid("2a864886f70d01050c") + kdf_params)  # PBKDF2
+    scheme = _der(0x30, _oid("608648016503040102") + _der(0x04, bytes(16)))  # AES-128-CBC
+    algorithm = _der(0x30, _oid("2a864886f70d01050d") + _der(0x30, kdf + scheme))  # PBES2
     der = _der(0x30, algorithm + _der(0x04, bytes(16)))
     key = tmp_path / "hostile.key"
     body = base64.encodebytes(der).decode()
