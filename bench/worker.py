@@ -222,7 +222,7 @@ async def _serve_asyncio(listener: socket.socket, ctx: Any, connections: int) ->
 
 def bulk_socket(mod: Any, module: str, certdir: str, quick: bool, tls12: bool) -> dict[str, Any]:
     total = (16 if quick else 64) * MiB
-    ctx_opts = {"tls12": tls12}
+    ctx_opts: dict[str, Any] = {"tls12": tls12}
     client, _ = contexts(mod, certdir, **ctx_opts)
     peer = Peer("sink", module, certdir, ctx=ctx_opts, total=total)
     tls = client.wrap_socket(peer.connect(), server_hostname=SNI)
@@ -245,7 +245,7 @@ def handshakes(
 ) -> dict[str, Any]:
     count = 100 if quick else 300
     warmup = 5
-    ctx_opts = {"key": key, "x25519": x25519, "tickets": resume}
+    ctx_opts: dict[str, Any] = {"key": key, "x25519": x25519, "tickets": resume}
     client, _ = contexts(mod, certdir, **ctx_opts)
     peer = Peer("hello", module, certdir, ctx=ctx_opts, connections=count + warmup)
     session = None
@@ -256,7 +256,7 @@ def handshakes(
         if i == warmup:
             start = time.perf_counter()
         # Passed only when there is one, so modules without `session=` still run.
-        kw = {"session": session} if session is not None else {}
+        kw: dict[str, Any] = {"session": session} if session is not None else {}
         tls = client.wrap_socket(peer.connect(), server_hostname=SNI, **kw)
         if tls.recv(1) != b"x":
             raise RuntimeError("no greeting")
