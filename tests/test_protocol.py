@@ -219,10 +219,80 @@ def test_features_rustls_lacks_raise(certs: CertSet, tmp_path: Path) -> None:
         client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl
     )
     pair.handshake()
-    with pytest.raises(NotImplementedError):
-        pair.server.verify_client_post_handshake()
     assert pair.client.compression() is None
     assert pair.client.selected_npn_protocol() is None
+
+
+def _pha_reason(call: Any) -> str:
+    """The SSLError reason of a verify_client_post_handshake call that must fail."""
+    with pytest.raises((stdlib_ssl.SSLError, rustssl.SSLError)) as info:
+        call()
+    return str(info.value.reason)
+
+
+def _pha_pair(certs: CertSet, server_mod: Any, offer: bool, **server: Any) -> Pair:
+    """A stdlib client (offering post-handshake auth or not) and a server of `server_mod`."""
+    cctx = client_context(stdlib_ssl, certs)
+    cctx.post_handshake_auth = offer
+    sctx = server_context(server_mod, certs)
+    for name, value in server.items():
+        setattr(sctx, name, value)
+    return make_pair(cctx, sctx, stdlib_ssl, server_mod)
+
+
+@pytest.mark.parametrize(
+    "offer,server,reason",
+    [
+        (False, {}, "EXTENSION_NOT_RECEIVED"),
+        (False, {"verify_mode": stdlib_ssl.CERT_OPTIONAL}, "EXTENSION_NOT_RECEIVED"),
+        (True, {}, "INVALID_CONFIG"),
+        (True, {"maximum_version": stdlib_ssl.TLSVersion.TLSv1_2}, "WRONG_SSL_VERSION"),
+    ],
+)
+def test_verify_client_post_handshake_fails_as_openssl_does(
+    certs: CertSet, offer: bool, server: dict[str, Any], reason: str
+) -> None:
+    """Where OpenSSL refuses, rustssl refuses with OpenSSL's reason: the same
+    stdlib client, once against each module's server."""
+    for server_mod in (stdlib_ssl, rustssl):
+        pair = _pha_pair(certs, server_mod, offer, **server)
+        assert _pha_reason(pair.server.verify_client_post_handshake) == "WRONG_SSL_VERSION"
+        pair.handshake()
+        assert _pha_reason(pair.server.verify_client_post_handshake) == reason, server_mod
+        if not server:
+            # A client may not ask; both modules' clients say so.
+            assert _pha_reason(pair.client.verify_client_post_handshake) == "NOT_SERVER"
+
+
+def test_rustssl_client_never_offers_post_handshake_auth(certs: CertSet) -> None:
+    cctx = client_context(rustssl, certs)
+    cctx.post_handshake_auth = True
+    sctx = server_context(stdlib_ssl, certs)
+    sctx.verify_mode = stdlib_ssl.CERT_OPTIONAL
+    sctx.post_handshake_auth = True
+    pair = make_pair(cctx, sctx, rustssl, stdlib_ssl)
+    pair.handshake()
+    # OpenSSL's server saw no post_handshake_auth extension from our client.
+    assert _pha_reason(pair.server.verify_client_post_handshake) == "EXTENSION_NOT_RECEIVED"
+    assert _pha_reason(pair.client.verify_client_post_handshake) == "NOT_SERVER"
+
+
+def test_verify_client_post_handshake_never_pretends(certs: CertSet) -> None:
+    """When OpenSSL would send a CertificateRequest, rustssl cannot, and says so."""
+    stdlib_pair = _pha_pair(
+        certs, stdlib_ssl, True, verify_mode=stdlib_ssl.CERT_OPTIONAL, post_handshake_auth=True
+    )
+    stdlib_pair.handshake()
+    assert stdlib_pair.server.verify_client_post_handshake() is None  # OpenSSL accepts
+    pair = _pha_pair(
+        certs, rustssl, True, verify_mode=rustssl.CERT_OPTIONAL, post_handshake_auth=True
+    )
+    pair.handshake()
+    with pytest.raises(NotImplementedError) as info:
+        pair.server.verify_client_post_handshake()
+    assert isinstance(info.value, rustssl.SSLError)
+    assert "rustls does not implement it" in str(info.value)
+    assert pair.server.getpeercert() is None  # nothing was requested or received
 
 
 def test_load_dh_params_validates(certs: CertSet, tmp_path: Path) -> None:

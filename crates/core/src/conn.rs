@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::server::{Accepted, Acceptor};
-use rustls::{ClientConfig, ClientConnection, HandshakeKind, ServerConfig};
+use rustls::{ClientConfig, ClientConnection, HandshakeKind, ProtocolVersion, ServerConfig};
 
+use crate::client_hello;
 use crate::context::{version_name, Role};
 use crate::error::{Error, Operation, Result};
 use crate::session::{Session, SessionSlot, Stats};
@@ -71,6 +72,8 @@ pub struct HelloInfo {
     pub alpn: Vec<Vec<u8>>,
     /// The cipher suites the client offered, in its order.
     pub cipher_suites: Vec<rustls::CipherSuite>,
+    /// Whether the client sent the `post_handshake_auth` extension.
+    pub post_handshake_auth: bool,
 }
 
 impl HelloInfo {
@@ -262,6 +265,9 @@ struct Tls {
     peer_closed: bool,
     transport_eof: bool,
     hello: Option<HelloInfo>,
+    /// The records a server fed to rustls' acceptor, kept until the ClientHello
+    /// is read: rustls' view of it does not list the extensions.
+    hello_records: Vec<u8>,
     /// Whether any I/O has happened; a client's session can change only before.
     started: bool,
     /// Whether the completed handshake has been counted in the stats.
@@ -434,18 +440,26 @@ impl Tls {
                 // one as OpenSSL refuses an excessive message.
                 send_plaintext_alert(io, ALERT_ILLEGAL_PARAMETER);
                 self.engine = Engine::Failed;
+                self.hello_records = Vec::new();
                 return Err(Error::ssl(
                     "EXCESSIVE_MESSAGE_SIZE",
                     "excessive message size",
                 ));
             }
         };
+        self.hello_records
+            .extend_from_slice(&self.inbuf.data()[..n]);
         self.inbuf.consume(n);
         match acceptor.accept() {
             Ok(None) => Ok(None),
             Ok(Some(accepted)) => {
+                let records = std::mem::take(&mut self.hello_records);
                 let hello = accepted.client_hello();
                 let info = HelloInfo {
+                    post_handshake_auth: client_hello::offers_extension(
+                        &records,
+                        client_hello::EXT_POST_HANDSHAKE_AUTH,
+                    ),
                     server_name: hello.server_name().map(str::to_owned),
                     alpn: hello
                         .alpn()
@@ -473,6 +487,7 @@ impl Tls {
                     }
                 }
                 self.engine = Engine::Failed;
+                self.hello_records = Vec::new();
                 Err(e.into())
             }
         }
@@ -643,6 +658,7 @@ impl Connection {
                 peer_closed: false,
                 transport_eof: false,
                 hello: None,
+                hello_records: Vec::new(),
                 started: false,
                 counted: false,
                 client_name,
@@ -881,6 +897,42 @@ impl Connection {
                 .unwrap_or(0),
             _ => 0,
         }
+    }
+
+    /// A server's request for the client's certificate after the handshake
+    /// (`verify_client_post_handshake`). It makes OpenSSL's checks in
+    /// OpenSSL's order and fails with OpenSSL's error for the first one that
+    /// fails. If they all pass it still fails, with [`Error::Unsupported`]:
+    /// rustls cannot send a CertificateRequest after the handshake.
+    /// `requests_certificates` is whether the server's verify mode asks for
+    /// client certificates.
+    pub fn verify_client_post_handshake(&self, requests_certificates: bool) -> Result<()> {
+        let tls = self.lock();
+        let conn = match &tls.engine {
+            Engine::Active(conn) if conn.protocol_version() == Some(ProtocolVersion::TLSv1_3) => {
+                conn
+            }
+            _ => return Err(Error::ssl("WRONG_SSL_VERSION", "wrong ssl version")),
+        };
+        if !matches!(&**conn, rustls::Connection::Server(_)) {
+            return Err(Error::ssl("NOT_SERVER", "not server"));
+        }
+        if conn.is_handshaking() {
+            return Err(Error::ssl("STILL_IN_INIT", "still in init"));
+        }
+        if !tls.hello.as_ref().is_some_and(|h| h.post_handshake_auth) {
+            return Err(Error::ssl(
+                "EXTENSION_NOT_RECEIVED",
+                "extension not received",
+            ));
+        }
+        if !requests_certificates {
+            return Err(Error::ssl("INVALID_CONFIG", "invalid config"));
+        }
+        Err(Error::Unsupported(
+            "Post-handshake auth is not supported by rustssl (rustls does not implement it)."
+                .into(),
+        ))
     }
 
     /// Facts about the negotiated connection, if the handshake got far enough.

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod ciphers;
+pub mod client_hello;
 pub mod codes;
 pub mod conn;
 pub mod constants;

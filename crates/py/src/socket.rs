@@ -629,18 +629,12 @@ impl PySslSocket {
         Ok(Some(PyBytes::new(py, &data)))
     }
 
-    /// Post-handshake authentication is not implemented by rustls; this fails
-    /// as on an OpenSSL build without it. On TLS 1.2, where it cannot exist,
-    /// it fails as OpenSSL does for any build.
-    fn verify_client_post_handshake(&self) -> Result<()> {
-        if self.conn.info().version == Some("TLSv1.2") {
-            return Err(Error::ssl("WRONG_SSL_VERSION", "wrong ssl version").into());
-        }
-        Err(Error::Unsupported(
-            "Post-handshake auth is not supported by rustssl (rustls does not implement it)."
-                .into(),
-        )
-        .into())
+    /// Fails as OpenSSL does where OpenSSL would fail too (TLS 1.2, a client,
+    /// a client that did not offer it, ...); otherwise fails as on an OpenSSL
+    /// build without post-handshake authentication, which rustls lacks.
+    fn verify_client_post_handshake(&self, py: Python<'_>) -> Result<()> {
+        let requests = self.verify_mode(py) != VerifyMode::None;
+        Ok(self.conn.verify_client_post_handshake(requests)?)
     }
 
     /// The context this connection uses.
