@@ -79,6 +79,26 @@ def test_set_ciphers_selecting_nothing_fails() -> None:
         ctx.set_ciphers("AES256-SHA")  # CBC only: rustls has no such suite
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.SSLContext(m.PROTOCOL_TLS_CLIENT).set_ciphers("RC4-MD5"),
+        lambda m: (lambda bio: (bio.write_eof(), bio.write(b"x")))(m.MemoryBIO()),
+    ],
+    ids=["set_ciphers", "write_after_eof"],
+)
+def test_message_only_errors_have_the_stdlib_shape(call: Any) -> None:
+    """CPython raises these SSLErrors with a message alone: no errno, no reason."""
+    shapes = []
+    for module in (stdlib_ssl, rustssl):
+        with pytest.raises(module.SSLError) as info:
+            call(module)
+        e = info.value
+        shapes.append((e.args, e.errno, e.strerror, str(e), getattr(e, "reason", None)))
+    assert shapes[0] == shapes[1]
+    assert shapes[1][1] is None
+
+
 def test_a_forced_suite_is_used(certs: CertSet) -> None:
     cctx, sctx = client_context(rustssl, certs), server_context(stdlib_ssl, certs)
     cctx.maximum_version = rustssl.TLSVersion.TLSv1_2

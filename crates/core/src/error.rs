@@ -72,6 +72,10 @@ pub enum Error {
         /// What rustssl adds in parentheses, where CPython shows `_ssl.c:LINE`.
         detail: Option<String>,
     },
+    /// An `SSLError` that carries only a message, as CPython raises where no
+    /// OpenSSL error is involved: `args == (message,)`, and no `errno`,
+    /// `library` or `reason`.
+    Bare(&'static str),
     /// A blocking operation ran past the socket's timeout (`TimeoutError`).
     Timeout(Operation),
     /// An argument had an unacceptable value (`ValueError`).
@@ -134,6 +138,7 @@ impl Error {
                 "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol".into()
             }
             Error::Syscall(m) => m.clone(),
+            Error::Bare(m) => (*m).into(),
             Error::CertVerification { message, .. } => {
                 format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {message}")
             }

@@ -193,10 +193,7 @@ impl MemoryBio {
     /// Appends bytes.
     pub fn write(&mut self, data: &[u8]) -> Result<usize> {
         if self.eof {
-            return Err(Error::ssl(
-                "PROTOCOL_IS_SHUTDOWN",
-                "cannot write() after write_eof()",
-            ));
+            return Err(Error::Bare("cannot write() after write_eof()"));
         }
         self.push(data);
         Ok(data.len())

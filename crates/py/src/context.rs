@@ -517,8 +517,8 @@ impl PyContext {
         if cipherlist.contains('\0') {
             return Err(PyValueError::new_err("embedded null character").into());
         }
-        let selection = ciphers::parse(cipherlist)
-            .map_err(|_| Error::ssl("NO_CIPHER_MATCH", "No cipher can be selected."))?;
+        let selection =
+            ciphers::parse(cipherlist).map_err(|_| Error::Bare("No cipher can be selected."))?;
         self.update(|s| {
             s.tls12_suites = Some(selection.tls12.iter().map(|c| c.suite).collect());
             if let Some(level) = selection.security_level {

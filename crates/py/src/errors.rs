@@ -134,6 +134,7 @@ pub fn core_to_py(py: Python<'_>, e: Error) -> PyErr {
             ssl_exception(py, &exc.cert_verification, &e, Some((*code, message)))
         }
         Error::Protocol { .. } | Error::Load { .. } => ssl_exception(py, &exc.ssl_error, &e, None),
+        Error::Bare(m) => exc.ssl_error.bind(py).call1((*m,)).map(PyErr::from_value),
         Error::Io(io) => match io.raw_os_error() {
             // OSError picks the subclass (FileNotFoundError, ...) from the
             // errno; the text is the C library's, as CPython shows it.
