@@ -388,3 +388,20 @@ def test_capath_certificates_count_once_used(certs: CertSet, tmp_path: Path) -> 
     pair.handshake()
     assert len(cctx.get_ca_certs()) == 1
     assert cctx.cert_store_stats()["x509_ca"] == 1
+
+
+@pytest.mark.parametrize("limit", ["maximum_version", "minimum_version"])
+def test_client_offers_only_suites_of_its_versions(certs: CertSet, limit: str) -> None:
+    """OpenSSL's server sees the same offer from our client as from the stdlib's."""
+    offers = []
+    for client_mod in (stdlib_ssl, rustssl):
+        cctx = client_context(client_mod, certs)
+        one_version = "TLSv1_2" if limit == "maximum_version" else "TLSv1_3"
+        setattr(cctx, limit, getattr(client_mod.TLSVersion, one_version))
+        cctx.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256")
+        pair = make_pair(cctx, server_context(stdlib_ssl, certs), client_mod, stdlib_ssl)
+        pair.handshake()
+        offers.append(sorted(pair.server.shared_ciphers()))
+    assert offers[0] == offers[1]
+    versions = {protocol for _name, protocol, _bits in offers[1]}
+    assert versions == {"TLSv1.2" if limit == "maximum_version" else "TLSv1.3"}

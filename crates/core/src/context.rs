@@ -402,10 +402,18 @@ impl Context {
         if let Some(c) = &self.client {
             return Ok(c.clone());
         }
-        let provider = Arc::new(self.provider());
+        // A client offers only suites of the versions it enables, as OpenSSL
+        // does: with TLS 1.3 off, its hello lists no TLS 1.3 suite (rustls
+        // would list every suite of the provider).
+        let versions = self.versions()?;
+        let mut provider = self.provider();
+        provider
+            .cipher_suites
+            .retain(|s| versions.contains(&s.version()));
+        let provider = Arc::new(provider);
         let verifier = self.verifier(provider.signature_verification_algorithms, Role::Client)?;
         let builder = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(&self.versions()?)
+            .with_protocol_versions(&versions)
             .map_err(Error::from)?
             .dangerous()
             .with_custom_certificate_verifier(verifier);
