@@ -108,7 +108,8 @@ def test_same_and_differs_names_exist(name: str) -> None:
 
 
 def test_session_class_is_reachable_from_a_connection() -> None:
-    # Until the KNOWN_GAPS entry is fixed: the class behind SSLSocket.session.
-    session_type = rustssl._ssl.SSLSession
+    # The public name is the class behind SSLSocket.session.
+    assert rustssl.SSLSession is rustssl._ssl.SSLSession
+    session_type = rustssl.SSLSession
     for attribute in ("id", "time", "timeout", "ticket_lifetime_hint", "has_ticket"):
         assert hasattr(session_type, attribute), attribute
