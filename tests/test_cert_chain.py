@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import base64
 import os
+import pty
 import re
+import select
 import shutil
+import signal
 import ssl as stdlib_ssl
 import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -199,12 +204,79 @@ def test_callback_is_called_only_for_an_encrypted_key() -> None:
     assert calls == [1]
 
 
-def test_encrypted_key_without_password_is_refused_not_prompted() -> None:
-    # The stdlib asks on the terminal; rustssl never prompts and fails as for a wrong password.
-    with pytest.raises(rustssl.SSLError) as info:
-        rustssl.SSLContext(rustssl.PROTOCOL_TLS_SERVER).load_cert_chain(PASSWD)
-    assert info.value.errno == 524297
-    assert str(info.value).startswith("[SSL] PEM lib")
+_LOAD_CHILD = """
+import importlib, sys
+mod = importlib.import_module(sys.argv[1])
+try:
+    mod.SSLContext(mod.PROTOCOL_TLS_SERVER).load_cert_chain(sys.argv[2])
+except Exception as e:
+    print("FAILED", type(e).__name__, getattr(e, "errno", None), flush=True)
+    sys.exit(3)
+print("LOADED", flush=True)
+"""
+
+
+def _load_on_a_terminal(module: str, answer: bytes) -> bytes:
+    """Runs load_cert_chain(PASSWD) without a password in a child whose
+    controlling terminal is a pty; answers the first prompt. Returns all the
+    child wrote to the terminal."""
+    pid, master = pty.fork()
+    if pid == 0:  # the child: its stdin, stdout and /dev/tty are the pty
+        os.execv(sys.executable, [sys.executable, "-c", _LOAD_CHILD, module, PASSWD])
+    out = b""
+    answered = False
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 1)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 1024)
+            except OSError:  # EIO: the child has exited and closed the pty
+                break
+            if not chunk:
+                break
+            out += chunk
+            if not answered and b"pass phrase:" in out:
+                os.write(master, answer + b"\n")
+                answered = True
+    finally:
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(master)
+    return out
+
+
+@pytest.mark.parametrize("module", ["ssl", "rustssl"])
+def test_encrypted_key_without_password_prompts_on_the_terminal(module: str) -> None:
+    """As documented: OpenSSL's prompt, read from the terminal with echo off."""
+    out = _load_on_a_terminal(module, b"somepass")
+    assert b"Enter PEM pass phrase:" in out
+    assert b"LOADED" in out
+    assert b"somepass" not in out  # not echoed
+    out = _load_on_a_terminal(module, b"badpass")
+    assert b"Enter PEM pass phrase:" in out
+    assert b"LOADED" not in out and b"FAILED" in out
+    if module == "rustssl":
+        # As for password="badpass". The stdlib raises OSError(EINVAL) here,
+        # an errno left over from the terminal read.
+        assert b"FAILED SSLError" in out
+
+
+def test_encrypted_key_without_password_and_no_terminal_fails() -> None:
+    """No controlling terminal and nothing on stdin: the load fails at once,
+    as for a missing password, instead of waiting."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _LOAD_CHILD, "rustssl", PASSWD],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        start_new_session=True,
+        timeout=60,
+    )
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.stdout.split() == [b"FAILED", b"SSLError", b"524297"]
 
 
 def _der(tag: int, body: bytes) -> bytes:

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyEOFError, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use pyo3::{PyTraverseError, PyVisit};
@@ -76,6 +76,29 @@ enum Password<'py> {
     Bytes(Vec<u8>),
     /// A callable, called only for an encrypted key.
     Callable(Bound<'py, PyAny>),
+    /// None given: asked for on the terminal if the key is encrypted, as
+    /// OpenSSL's default password callback does.
+    Prompt,
+}
+
+/// OpenSSL's prompt for a PEM pass phrase.
+const PEM_PROMPT: &str = "Enter PEM pass phrase:";
+
+/// Reads a pass phrase the way OpenSSL's default callback does: from the
+/// controlling terminal with echo off, else from standard input (both through
+/// `getpass`). `None` when there is nothing to read: the load then fails as
+/// for a missing password. Other errors, `KeyboardInterrupt` included, propagate.
+fn prompt_pass_phrase(py: Python<'_>) -> Result<Option<Vec<u8>>> {
+    match py.import("getpass")?.call_method1("getpass", (PEM_PROMPT,)) {
+        Ok(text) => Ok(Some(password_bytes(
+            &text,
+            "getpass returned a non-string",
+        )?)),
+        Err(e) if e.is_instance_of::<PyEOFError>(py) || e.is_instance_of::<PyOSError>(py) => {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The bytes of a password given as str (UTF-8), bytes or bytearray.
@@ -372,10 +395,13 @@ impl PyContext {
     ///
     /// `password` is str, bytes, bytearray or a callable returning one of
     /// those; the callable is called only if the key is encrypted, as
-    /// OpenSSL calls CPython's password callback only then.
+    /// OpenSSL calls CPython's password callback only then. Without one, an
+    /// encrypted key's pass phrase is asked for on the terminal, as OpenSSL's
+    /// default callback does.
     #[pyo3(signature = (certfile, keyfile = None, password = None))]
     fn load_cert_chain(
         &self,
+        py: Python<'_>,
         certfile: &Bound<'_, PyAny>,
         keyfile: Option<&Bound<'_, PyAny>>,
         password: Option<&Bound<'_, PyAny>>,
@@ -388,13 +414,13 @@ impl PyContext {
             _ => None,
         };
         let password = match password {
-            Some(p) if p.is_none() => None,
-            Some(p) if p.is_callable() => Some(Password::Callable(p.clone())),
-            Some(p) => Some(Password::Bytes(password_bytes(
+            Some(p) if p.is_none() => Password::Prompt,
+            Some(p) if p.is_callable() => Password::Callable(p.clone()),
+            Some(p) => Password::Bytes(password_bytes(
                 p,
                 "password should be a string or callable",
-            )?)),
-            None => None,
+            )?),
+            None => Password::Prompt,
         };
         let security_level = self.settings(|s| s.security_level);
         let cert_pem = read_file(&certfile)?;
@@ -404,15 +430,16 @@ impl PyContext {
             None => cert_pem,
         };
         let password = match password {
-            Some(Password::Callable(f)) if keys::key_is_encrypted(&key_pem) => {
+            Password::Bytes(b) => Some(b),
+            _ if !keys::key_is_encrypted(&key_pem) => None,
+            Password::Callable(f) => {
                 let returned = f.call0()?;
                 Some(password_bytes(
                     &returned,
                     "password callback must return a string",
                 )?)
             }
-            Some(Password::Bytes(b)) => Some(b),
-            _ => None,
+            Password::Prompt => prompt_pass_phrase(py)?,
         };
         let key = keys::read_private_key(&key_pem, password.as_deref())?;
         let provider = self.lock().provider();
