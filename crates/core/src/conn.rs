@@ -95,13 +95,22 @@ pub enum HandshakeStatus {
 /// The rustls engine in its current phase.
 enum Engine {
     /// A server waiting for the complete ClientHello.
-    Accepting(Box<Acceptor>),
+    Accepting(Box<AcceptState>),
     /// A server holding the ClientHello until its config is chosen.
     Hello(Box<Accepted>),
     /// The handshake is under way or done.
     Active(Box<rustls::Connection>),
     /// A fatal error ended the connection.
     Failed,
+}
+
+/// A server's state until the ClientHello is complete.
+#[derive(Default)]
+struct AcceptState {
+    acceptor: Acceptor,
+    /// The records fed to the acceptor, kept until it accepts them: rustls'
+    /// view of the ClientHello does not list the extensions.
+    records: Vec<u8>,
 }
 
 /// The outcome of one locked step: finished, or blocked on the transport.
@@ -265,9 +274,6 @@ struct Tls {
     peer_closed: bool,
     transport_eof: bool,
     hello: Option<HelloInfo>,
-    /// The records a server fed to rustls' acceptor, kept until the ClientHello
-    /// is read: rustls' view of it does not list the extensions.
-    hello_records: Vec<u8>,
     /// Whether any I/O has happened; a client's session can change only before.
     started: bool,
     /// Whether the completed handshake has been counted in the stats.
@@ -429,35 +435,32 @@ impl Tls {
                 Err(e) => return Err(Error::Io(e)),
             }
         }
-        let Engine::Accepting(acceptor) = &mut self.engine else {
+        let Engine::Accepting(state) = &mut self.engine else {
             return Ok(None);
         };
         let mut data = self.inbuf.data();
-        let n = match acceptor.read_tls(&mut data) {
+        let n = match state.acceptor.read_tls(&mut data) {
             Ok(n) => n,
             Err(_) => {
                 // rustls holds at most 64 KiB of ClientHello; refuse a larger
                 // one as OpenSSL refuses an excessive message.
                 send_plaintext_alert(io, ALERT_ILLEGAL_PARAMETER);
                 self.engine = Engine::Failed;
-                self.hello_records = Vec::new();
                 return Err(Error::ssl(
                     "EXCESSIVE_MESSAGE_SIZE",
                     "excessive message size",
                 ));
             }
         };
-        self.hello_records
-            .extend_from_slice(&self.inbuf.data()[..n]);
+        state.records.extend_from_slice(&self.inbuf.data()[..n]);
         self.inbuf.consume(n);
-        match acceptor.accept() {
+        match state.acceptor.accept() {
             Ok(None) => Ok(None),
             Ok(Some(accepted)) => {
-                let records = std::mem::take(&mut self.hello_records);
                 let hello = accepted.client_hello();
                 let info = HelloInfo {
                     post_handshake_auth: client_hello::offers_extension(
-                        &records,
+                        &state.records,
                         client_hello::EXT_POST_HANDSHAKE_AUTH,
                     ),
                     server_name: hello.server_name().map(str::to_owned),
@@ -487,7 +490,6 @@ impl Tls {
                     }
                 }
                 self.engine = Engine::Failed;
-                self.hello_records = Vec::new();
                 Err(e.into())
             }
         }
@@ -658,7 +660,6 @@ impl Connection {
                 peer_closed: false,
                 transport_eof: false,
                 hello: None,
-                hello_records: Vec::new(),
                 started: false,
                 counted: false,
                 client_name,
