@@ -207,9 +207,10 @@ impl InBuf {
     /// Receives into the empty buffer: at most `limit` bytes. `Ok(0)` is end of stream.
     ///
     /// The connection borrows its thread's receive buffer for as long as
-    /// rustls has not taken everything in it, then gives it back: received
-    /// bytes are not copied on their way to rustls, and idle connections
-    /// hold no buffer.
+    /// rustls has not taken everything in it, then gives it back, so idle
+    /// connections hold no buffer. One system call fills it with up to 64
+    /// KiB; `read_tls` then copies from it into rustls' own buffer, which
+    /// takes at most 4 KiB per read from a socket it reads itself.
     fn fill(&mut self, io: &mut dyn Transport, limit: usize) -> io::Result<usize> {
         debug_assert!(self.is_empty());
         let mut buf = RECEIVE_BUFFER.with(|cell| cell.take());
