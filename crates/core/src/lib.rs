@@ -22,6 +22,8 @@ pub mod keys;
 pub mod oid;
 pub mod pbe;
 pub mod session;
+#[cfg(test)]
+mod test_der;
 pub mod testcert;
 pub mod transport;
 pub mod verify;

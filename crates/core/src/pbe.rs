@@ -457,6 +457,7 @@ fn md5(message: &[u8]) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_der::tlv;
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -485,14 +486,6 @@ mod tests {
     #[test]
     fn bmp_password_is_utf16_with_terminator() {
         assert_eq!(bmp_password(b"ab"), vec![0, b'a', 0, b'b', 0, 0]);
-    }
-
-    /// A DER element with a short-form length.
-    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-        assert!(body.len() < 0x80);
-        let mut out = vec![tag, body.len() as u8];
-        out.extend_from_slice(body);
-        out
     }
 
     fn integer(n: u32) -> Vec<u8> {

@@ -1712,6 +1712,7 @@ pub(crate) fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_der::tlv;
     use serde_json::{json, Value};
     use std::path::PathBuf;
 
@@ -1856,19 +1857,6 @@ mod tests {
         }
         assert_eq!(decode_certificate(&[]), Err(DecodeError("truncated")));
         assert!(decode_certificate(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_err());
-    }
-
-    /// Wraps `body` in a DER header.
-    fn tlv(id: u8, body: &[u8]) -> Vec<u8> {
-        assert!(body.len() < 0x10000);
-        let mut out = vec![id];
-        match body.len() {
-            len @ 0..=0x7f => out.push(len as u8),
-            len @ 0x80..=0xff => out.extend([0x81, len as u8]),
-            len => out.extend([0x82, (len >> 8) as u8, len as u8]),
-        }
-        out.extend_from_slice(body);
-        out
     }
 
     /// A minimal v3 certificate with the given extensions (signature is junk).
