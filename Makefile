@@ -8,7 +8,8 @@ BUILD_STAMP := $(VENV)/.rustssl-built
 RUST_SOURCES := $(shell find crates -name '*.rs' -o -name Cargo.toml) Cargo.toml Cargo.lock pyproject.toml
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi')
 
-.PHONY: all demo test build check lint rust-test pytest conformance bench bench-rust clean interop-deps
+.PHONY: all demo test build check lint rust-test pytest conformance bench bench-rust clean interop-deps \
+	wheel test-pythons
 
 all: build
 
@@ -24,6 +25,45 @@ $(BUILD_STAMP): $(DEPS_STAMP) $(RUST_SOURCES)
 	touch $@
 
 build: $(BUILD_STAMP)
+
+# The release artefacts: one abi3 wheel for every x86_64 Linux from glibc 2.17
+# on (manylinux2014, linked by zig from PyPI's ziglang against old glibc
+# symbols), and the sdist for everything else.  `auditwheel show` must accept
+# the tag.  WHEEL_FLAGS= (empty) builds for this machine's glibc instead.
+DIST := dist
+WHEEL_STAMP := $(DIST)/.built
+WHEEL_FLAGS ?= --zig --compatibility manylinux2014
+BUILD_TOOLS_STAMP := $(VENV)/.build-tools-installed
+
+$(BUILD_TOOLS_STAMP): $(DEPS_STAMP) requirements-build.txt
+	$(PY) -m pip install --quiet -r requirements-build.txt
+	touch $@
+
+$(WHEEL_STAMP): $(BUILD_TOOLS_STAMP) $(RUST_SOURCES) $(PY_SOURCES)
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
+		$(VENV)/bin/maturin build --release --quiet $(WHEEL_FLAGS) --out $(DIST)
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH \
+		$(VENV)/bin/maturin sdist --out $(DIST)
+	$(VENV)/bin/auditwheel show $(DIST)/*.whl | tee $(DIST)/auditwheel.txt
+	@if [ -n "$(findstring manylinux2014,$(WHEEL_FLAGS))" ]; then \
+		grep -q '"manylinux_2_17_x86_64"' $(DIST)/auditwheel.txt || \
+			{ echo "wheel: auditwheel does not accept manylinux_2_17"; exit 1; }; \
+	fi
+	touch $@
+
+wheel: $(WHEEL_STAMP)
+
+# Every supported interpreter: REQUIRED_PYTHONS must all be found (on this
+# image pyenv has them), OPTIONAL_PYTHONS run when present.  Each gets its own
+# venv (.venv-test/X.Y) with the one wheel installed, then pytest and that
+# interpreter's own CPython conformance suites (scripts/test-python).
+REQUIRED_PYTHONS ?= 3.11 3.12 3.13
+OPTIONAL_PYTHONS ?= 3.14
+
+test-pythons: $(WHEEL_STAMP) interop-deps
+	REQUIRED_PYTHONS="$(REQUIRED_PYTHONS)" OPTIONAL_PYTHONS="$(OPTIONAL_PYTHONS)" \
+		CARGO_TARGET_DIR=$(abspath target) scripts/test-pythons $(DIST)
 
 demo: build
 	$(PY) -m rustssl demo
@@ -66,7 +106,10 @@ pytest: build interop-deps
 conformance: build
 	$(PY) tests/conformance/run.py
 
-test: build lint rust-test pytest conformance fuzz-smoke
+# `pytest` and `conformance` above are the developers' quick loop on .venv
+# (3.11, `maturin develop`); `make test` runs both on every interpreter
+# against the release wheel instead.
+test: lint rust-test test-pythons fuzz-smoke
 
 # Benchmarks (not part of `make test`): BENCH_ARGS='--quick' or '--only bulk-tls13,memory'.
 bench: build
@@ -118,4 +161,4 @@ else
 endif
 
 clean:
-	rm -rf target $(VENV)
+	rm -rf target $(VENV) .venv-test $(DIST)

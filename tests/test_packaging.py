@@ -1,9 +1,12 @@
 """The release wheel: one abi3 wheel that installs into a fresh venv, and whose
 stubs match the built extension (``mypy.stubtest``).
 
-The wheel is built once per session with ``maturin build --release``; cargo
-reuses what ``make build`` compiled, so this costs seconds, not a rebuild.
-The build takes the same lock as ``make build``.
+``make test`` builds the release wheel once (manylinux2014, with zig) and
+names it in ``RUSTSSL_WHEEL``; every interpreter's run tests that same file.
+Without it (a developer's ``pytest`` in ``.venv``) the wheel is built here
+with ``maturin build --release``, reusing what ``make build`` compiled, under
+the same lock as ``make build``.  ``RUSTSSL_SDIST`` names the sdist that
+``make test`` built; one interpreter's run installs it from source.
 """
 
 from __future__ import annotations
@@ -82,8 +85,17 @@ def _show(proc: subprocess.CompletedProcess[str]) -> str:
     )
 
 
+#: Set by ``make test`` (scripts/test-python): the release wheel and the sdist.
+RELEASE_WHEEL = os.environ.get("RUSTSSL_WHEEL")
+RELEASE_SDIST = os.environ.get("RUSTSSL_SDIST")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if RELEASE_WHEEL:
+        path = Path(RELEASE_WHEEL)
+        assert path.is_file(), f"RUSTSSL_WHEEL={RELEASE_WHEEL} does not exist"
+        return path
     out = tmp_path_factory.mktemp("wheels")
     with _build_lock():
         proc = _run(
@@ -239,3 +251,60 @@ def test_stubtest_against_built_module(fresh_venv: Path, tmp_path: Path) -> None
         cwd=str(tmp_path),
     )
     assert where.stdout.strip().startswith(site), _show(where)
+
+
+@pytest.mark.skipif(not RELEASE_WHEEL, reason="only the release wheel of `make test` is manylinux")
+def test_release_wheel_runs_on_glibc_2_17(wheel: Path) -> None:
+    # manylinux2014 is manylinux_2_17: RHEL 7/8, Amazon Linux 2, Ubuntu 20.04.
+    # `make wheel` also has `auditwheel show` check the symbols behind the tag.
+    platform = wheel.name.removesuffix(".whl").split("-")[-1]
+    tags = platform.split(".")
+    assert "manylinux_2_17_x86_64" in tags, wheel.name
+    assert not [t for t in tags if t.startswith("manylinux_2_") and t != "manylinux_2_17_x86_64"]
+    # The extension needs no glibc symbol newer than 2.17.
+    with zipfile.ZipFile(wheel) as zf:
+        ext = zf.read("rustssl/_ssl.abi3.so")
+    versions = {
+        tuple(int(p) for p in m.split(b"."))
+        for m in re.findall(rb"GLIBC_(\d+\.\d+(?:\.\d+)?)", ext)
+    }
+    assert versions and max(versions) <= (2, 17), sorted(versions)
+
+
+@pytest.mark.skipif(not RELEASE_SDIST, reason="`make test` names the sdist in RUSTSSL_SDIST")
+@pytest.mark.timeout(BUILD_TIMEOUT + RUN_TIMEOUT)
+def test_sdist_builds_from_source_and_imports(tmp_path: Path) -> None:
+    sdist = Path(RELEASE_SDIST or "")
+    assert sdist.is_file() and sdist.name.endswith(".tar.gz"), sdist
+    root = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(root)
+    python = root / "bin" / "python"
+    # pip builds the sdist in an isolated environment with maturin from the
+    # index, as it would on a platform with no wheel; cargo shares the
+    # project's target directory (when make gives one) only to skip
+    # recompiling the dependencies.
+    proc = _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            str(sdist),
+        ],
+        timeout=BUILD_TIMEOUT,
+        cwd=str(tmp_path),
+    )
+    assert proc.returncode == 0, _show(proc)
+    code = (
+        "import rustssl, ssl, sys\n"
+        "assert rustssl.__file__.startswith(sys.prefix), rustssl.__file__\n"
+        "ctx = rustssl.create_default_context()\n"
+        "assert ctx.verify_mode == rustssl.CERT_REQUIRED and issubclass(rustssl.SSLError, ssl.SSLError)\n"
+        "print(rustssl.OPENSSL_VERSION)\n"
+    )
+    proc = _run([str(python), "-c", code], cwd=str(tmp_path))
+    assert proc.returncode == 0, _show(proc)
+    assert "rustls" in proc.stdout

@@ -103,6 +103,7 @@ def run_handshakes(n: int, cctx: Any, sctx: Any, check_every: int = 997) -> None
         pair.close()
 
 
+@pytest.mark.once_per_run
 @pytest.mark.timeout(900)
 def test_rss_flat_over_100k_handshakes(bio_contexts: tuple[Any, Any]) -> None:
     """100,000 full handshakes plus close: RSS grows by less than MAX_GROWTH_MIB."""
