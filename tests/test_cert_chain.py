@@ -12,6 +12,7 @@ import signal
 import ssl as stdlib_ssl
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,16 @@ print("LOADED", flush=True)
 """
 
 
+def _wait_for_echo_off(master: int) -> None:
+    """Waits (at most 5 s) for the child to turn the terminal's echo off.
+    OpenSSL prints its prompt before it changes the terminal mode, so an
+    answer sent as soon as the prompt shows races it and may be echoed.  If
+    echo stays on, the caller answers anyway and the no-echo check fails."""
+    deadline = time.monotonic() + 5
+    while termios.tcgetattr(master)[3] & termios.ECHO and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def _load_on_a_terminal(module: str, answer: bytes) -> bytes:
     """Runs load_cert_chain(PASSWD) without a password in a child whose
     controlling terminal is a pty; answers the first prompt. Returns all the
@@ -239,6 +250,7 @@ def _load_on_a_terminal(module: str, answer: bytes) -> bytes:
                 break
             out += chunk
             if not answered and b"pass phrase:" in out:
+                _wait_for_echo_off(master)
                 os.write(master, answer + b"\n")
                 answered = True
     finally:
