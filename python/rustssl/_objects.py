@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import socket as _socket
+import sys
 
 from rustssl._enums import SSLErrorNumber
 from rustssl._exceptions import SSLError, _PostHandshakeAuthUnsupported
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 _SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF
+
+# SSLSocket/SSLObject.get_(un)verified_chain are public from 3.13 on. Before
+# that only ``_sslobj`` has them, returning ``_ssl.Certificate`` objects, and
+# libraries rely on it: truststore (pip's default) walks ``._sslobj`` until
+# ``hasattr(obj, "get_unverified_chain")`` and, before 3.13, calls
+# ``public_bytes()`` on what it returns.
+_HAS_PUBLIC_CHAINS = sys.version_info >= (3, 13)
 
 
 def _verify_client_post_handshake(sslobj: Any) -> None:
@@ -112,13 +120,15 @@ class SSLObject:
         """The peer certificate as a dict, as DER bytes, or None."""
         return self._sslobj.getpeercert(binary_form)
 
-    def get_verified_chain(self) -> list[bytes]:
-        """The verified chain, leaf first, as DER bytes."""
-        return _chain_bytes(self._sslobj.get_verified_chain())
+    if _HAS_PUBLIC_CHAINS:
 
-    def get_unverified_chain(self) -> list[bytes]:
-        """The chain as the peer sent it, as DER bytes."""
-        return _chain_bytes(self._sslobj.get_unverified_chain())
+        def get_verified_chain(self) -> list[bytes]:
+            """The verified chain, leaf first, as DER bytes."""
+            return _chain_bytes(self._sslobj.get_verified_chain())
+
+        def get_unverified_chain(self) -> list[bytes]:
+            """The chain as the peer sent it, as DER bytes."""
+            return _chain_bytes(self._sslobj.get_unverified_chain())
 
     def selected_npn_protocol(self) -> None:
         """Always None: NPN is not supported."""
@@ -459,17 +469,19 @@ class SSLSocket(_socket.socket):
         self._check_connected()
         return self._sslobj.getpeercert(binary_form)
 
-    def get_verified_chain(self) -> list[bytes]:
-        """The verified chain, leaf first, as DER bytes."""
-        if self._sslobj is None:
-            return []
-        return _chain_bytes(self._sslobj.get_verified_chain())
+    if _HAS_PUBLIC_CHAINS:
 
-    def get_unverified_chain(self) -> list[bytes]:
-        """The chain as the peer sent it, as DER bytes."""
-        if self._sslobj is None:
-            return []
-        return _chain_bytes(self._sslobj.get_unverified_chain())
+        def get_verified_chain(self) -> list[bytes]:
+            """The verified chain, leaf first, as DER bytes."""
+            if self._sslobj is None:
+                return []
+            return _chain_bytes(self._sslobj.get_verified_chain())
+
+        def get_unverified_chain(self) -> list[bytes]:
+            """The chain as the peer sent it, as DER bytes."""
+            if self._sslobj is None:
+                return []
+            return _chain_bytes(self._sslobj.get_unverified_chain())
 
     def selected_npn_protocol(self) -> None:
         self._checkClosed()
