@@ -7,6 +7,7 @@ runs it, so running this file under each supported Python checks each one.
 from __future__ import annotations
 
 import _ssl as stdlib_ext
+import gc
 import socket
 import ssl as stdlib_ssl
 import sys
@@ -147,3 +148,20 @@ def test_chains_before_the_handshake(certs: CertSet) -> None:
         return obj._sslobj.get_verified_chain(), obj._sslobj.get_unverified_chain()
 
     assert before(rustssl, rustssl_ext) == before(stdlib_ssl, stdlib_ext)
+
+
+# --- a host name that cannot be encoded leaves no socket open (3.13's test_ssl)
+
+
+@pytest.mark.parametrize("hostname", [".pythontest.net", b"k\xf6nig.idn.pythontest.net"])
+def test_bad_server_hostname_closes_the_socket(hostname: str | bytes) -> None:
+    ctx = rustssl.SSLContext(rustssl.PROTOCOL_TLS_CLIENT)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sock = socket.socket()
+        with pytest.raises(UnicodeError):
+            ctx.wrap_socket(sock, server_hostname=hostname)
+        sock.close()
+        del sock
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -219,21 +219,23 @@ class SSLSocket(_socket.socket):
         _socket.socket.__init__(self, **kwargs)
         timeout = sock.gettimeout()
         sock.detach()
+        # From here this socket owns the descriptor: any failure (a host name
+        # that does not encode, a failed handshake) closes it, as 3.13 does,
+        # so nothing is left for a ResourceWarning.
+        try:
+            self._context = context
+            self._session = session
+            self._closed = False  # type: ignore[attr-defined]
+            self._sslobj = None
+            self.server_side = server_side
+            self.server_hostname = context._encode_hostname(server_hostname)
+            self.do_handshake_on_connect = do_handshake_on_connect
+            self.suppress_ragged_eofs = suppress_ragged_eofs
 
-        self._context = context
-        self._session = session
-        self._closed = False  # type: ignore[attr-defined]
-        self._sslobj = None
-        self.server_side = server_side
-        self.server_hostname = context._encode_hostname(server_hostname)
-        self.do_handshake_on_connect = do_handshake_on_connect
-        self.suppress_ragged_eofs = suppress_ragged_eofs
-
-        connected = self._probe_connected()
-        self.settimeout(timeout)
-        self._connected = connected
-        if connected:
-            try:
+            connected = self._probe_connected()
+            self.settimeout(timeout)
+            self._connected = connected
+            if connected:
                 self._sslobj = context._wrap_socket(
                     self, server_side, self.server_hostname, owner=self, session=session
                 )
@@ -244,9 +246,12 @@ class SSLSocket(_socket.socket):
                             "for non-blocking sockets"
                         )
                     self.do_handshake()
-            except (OSError, ValueError):
+        except BaseException:
+            try:
                 self.close()
-                raise
+            except OSError:
+                pass
+            raise
         return self
 
     def _probe_connected(self) -> bool:
