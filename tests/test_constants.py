@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl as stdlib_ssl
+import sys
 
 import pytest
 
@@ -30,8 +31,10 @@ def test_every_stdlib_constant_exists() -> None:
 
 
 def test_feature_flags_are_honest() -> None:
-    for name in ("HAS_SSLv2", "HAS_SSLv3", "HAS_TLSv1", "HAS_TLSv1_1", "HAS_NPN", "HAS_PSK"):
+    for name in ("HAS_SSLv2", "HAS_SSLv3", "HAS_TLSv1", "HAS_TLSv1_1", "HAS_NPN"):
         assert getattr(rustssl, name) is False, name
+    if sys.version_info >= (3, 13):  # HAS_PSK is new in 3.13
+        assert rustssl.HAS_PSK is False
     for name in ("HAS_TLSv1_2", "HAS_TLSv1_3", "HAS_ALPN", "HAS_SNI", "HAS_ECDH"):
         assert getattr(rustssl, name) is True, name
     assert not hasattr(rustssl, "PROTOCOL_SSLv3")
@@ -76,12 +79,21 @@ def test_context_defaults_equal_the_stdlib(protocol: str) -> None:
         assert int(getattr(ours, attr)) == int(getattr(theirs, attr)), attr
 
 
-def test_create_default_context_uses_313_semantics() -> None:
-    ctx = rustssl.create_default_context()
-    assert ctx.verify_mode == rustssl.CERT_REQUIRED
-    assert ctx.check_hostname
-    assert ctx.verify_flags & rustssl.VERIFY_X509_PARTIAL_CHAIN
-    assert ctx.verify_flags & rustssl.VERIFY_X509_STRICT
+@pytest.mark.parametrize(
+    "factory", ["create_default_context", "_create_default_https_context", "_create_stdlib_context"]
+)
+@pytest.mark.parametrize("purpose", ["SERVER_AUTH", "CLIENT_AUTH"])
+def test_context_factories_follow_the_running_stdlib(factory: str, purpose: str) -> None:
+    # 3.13 added VERIFY_X509_STRICT and VERIFY_X509_PARTIAL_CHAIN to
+    # create_default_context; 3.11 and 3.12 have neither.
+    ours = getattr(rustssl, factory)(purpose=getattr(rustssl.Purpose, purpose))
+    theirs = getattr(stdlib_ssl, factory)(purpose=getattr(stdlib_ssl.Purpose, purpose))
+    for attr in ("verify_mode", "check_hostname", "verify_flags", "options", "protocol"):
+        assert int(getattr(ours, attr)) == int(getattr(theirs, attr)), attr
+    strict = stdlib_ssl.VERIFY_X509_STRICT | stdlib_ssl.VERIFY_X509_PARTIAL_CHAIN
+    if factory != "_create_stdlib_context":
+        expected = strict if sys.version_info >= (3, 13) else 0
+        assert ours.verify_flags & strict == expected
 
 
 def test_verify_mode_and_check_hostname_are_coupled() -> None:

@@ -6,6 +6,7 @@ other imports so that every module that imports ``ssl`` gets rustssl.
 
 from __future__ import annotations
 
+import sys
 import sys as _sys
 from socket import (
     AF_INET,
@@ -72,7 +73,6 @@ from rustssl._ssl import (
     HAS_NEVER_CHECK_COMMON_NAME,
     HAS_NPN,
     HAS_PHA,
-    HAS_PSK,
     HAS_SNI,
     HAS_TLS_UNIQUE,
     OPENSSL_VERSION,
@@ -106,6 +106,10 @@ socket_error = OSError
 # tls-unique needs the Finished message, which rustls does not expose; the
 # RFC 9266 successor is offered instead.
 CHANNEL_BINDING_TYPES: list[str] = ["tls-exporter"]
+
+# `sys`, not `_sys`: type checkers only understand version checks spelled so.
+if sys.version_info >= (3, 13):
+    from rustssl._ssl import HAS_PSK  # noqa: F401  (new in 3.13, as in the stdlib)
 
 if _sys.version_info < (3, 12):
     from rustssl._helpers import _inet_paton, match_hostname  # noqa: F401
@@ -176,7 +180,6 @@ _ = (
     HAS_NEVER_CHECK_COMMON_NAME,
     HAS_NPN,
     HAS_PHA,
-    HAS_PSK,
     HAS_SNI,
     HAS_TLS_UNIQUE,
     HAS_SSLv2,

@@ -318,7 +318,7 @@ def create_default_context(
     capath: Any = None,
     cadata: Any = None,
 ) -> SSLContext:
-    """A context with secure defaults for ``purpose``, as in Python 3.13."""
+    """A context with secure defaults for ``purpose``, as the running Python's stdlib makes."""
     if not isinstance(purpose, _ASN1Object):
         raise TypeError(purpose)
     if purpose == Purpose.SERVER_AUTH:
@@ -327,8 +327,12 @@ def create_default_context(
         context = SSLContext(PROTOCOL_TLS_SERVER)
     else:
         raise ValueError(purpose)
-    # 3.13 verifies strictly and lets an intermediate in the store end a chain.
-    context.verify_flags |= VerifyFlags.VERIFY_X509_PARTIAL_CHAIN | VerifyFlags.VERIFY_X509_STRICT
+    if sys.version_info >= (3, 13):
+        # 3.13 verifies strictly and lets an intermediate in the store end a
+        # chain; earlier versions do neither (their test CAs rely on it).
+        context.verify_flags |= (
+            VerifyFlags.VERIFY_X509_PARTIAL_CHAIN | VerifyFlags.VERIFY_X509_STRICT
+        )
     if cafile or capath or cadata:
         context.load_verify_locations(cafile, capath, cadata)
     elif context.verify_mode != CERT_NONE:

@@ -14,9 +14,13 @@ for member (``tests/test_python_api.py`` checks it).
 
 from __future__ import annotations
 
+import sys
 from enum import IntEnum, IntFlag
 
 from rustssl import _ssl
+
+# OP_LEGACY_SERVER_CONNECT and OP_ENABLE_KTLS are new in Python 3.12: before
+# that neither the stdlib's Options nor its module has them.
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
 
@@ -47,8 +51,9 @@ class Options(IntFlag):
     OP_NO_SSLv2 = _ssl.OP_NO_SSLv2
     OP_SINGLE_DH_USE = _ssl.OP_SINGLE_DH_USE
     OP_SINGLE_ECDH_USE = _ssl.OP_SINGLE_ECDH_USE
-    OP_LEGACY_SERVER_CONNECT = _ssl.OP_LEGACY_SERVER_CONNECT
-    OP_ENABLE_KTLS = _ssl.OP_ENABLE_KTLS
+    if sys.version_info >= (3, 12):  # added in Python 3.12
+        OP_LEGACY_SERVER_CONNECT = _ssl.OP_LEGACY_SERVER_CONNECT
+        OP_ENABLE_KTLS = _ssl.OP_ENABLE_KTLS
     OP_IGNORE_UNEXPECTED_EOF = _ssl.OP_IGNORE_UNEXPECTED_EOF
     OP_NO_TICKET = _ssl.OP_NO_TICKET
     OP_NO_COMPRESSION = _ssl.OP_NO_COMPRESSION
@@ -239,10 +244,8 @@ PROTOCOL_TLS_CLIENT = _SSLMethod.PROTOCOL_TLS_CLIENT
 PROTOCOL_TLS_SERVER = _SSLMethod.PROTOCOL_TLS_SERVER
 OP_ALL = Options.OP_ALL
 OP_CIPHER_SERVER_PREFERENCE = Options.OP_CIPHER_SERVER_PREFERENCE
-OP_ENABLE_KTLS = Options.OP_ENABLE_KTLS
 OP_ENABLE_MIDDLEBOX_COMPAT = Options.OP_ENABLE_MIDDLEBOX_COMPAT
 OP_IGNORE_UNEXPECTED_EOF = Options.OP_IGNORE_UNEXPECTED_EOF
-OP_LEGACY_SERVER_CONNECT = Options.OP_LEGACY_SERVER_CONNECT
 OP_NO_COMPRESSION = Options.OP_NO_COMPRESSION
 OP_NO_RENEGOTIATION = Options.OP_NO_RENEGOTIATION
 OP_NO_SSLv2 = Options.OP_NO_SSLv2
@@ -342,10 +345,8 @@ __all__ = [
     "CERT_REQUIRED",
     "OP_ALL",
     "OP_CIPHER_SERVER_PREFERENCE",
-    "OP_ENABLE_KTLS",
     "OP_ENABLE_MIDDLEBOX_COMPAT",
     "OP_IGNORE_UNEXPECTED_EOF",
-    "OP_LEGACY_SERVER_CONNECT",
     "OP_NO_COMPRESSION",
     "OP_NO_RENEGOTIATION",
     "OP_NO_TICKET",
@@ -391,3 +392,8 @@ __all__ = [
     "_TLSContentType",
     "_TLSMessageType",
 ]
+
+if sys.version_info >= (3, 12):
+    OP_ENABLE_KTLS = Options.OP_ENABLE_KTLS
+    OP_LEGACY_SERVER_CONNECT = Options.OP_LEGACY_SERVER_CONNECT
+    __all__ += ["OP_ENABLE_KTLS", "OP_LEGACY_SERVER_CONNECT"]

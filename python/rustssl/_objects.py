@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import socket as _socket
+import sys
 
 from rustssl._enums import SSLErrorNumber
 from rustssl._exceptions import SSLError, _PostHandshakeAuthUnsupported
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 _SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF
+
+# SSLSocket/SSLObject.get_(un)verified_chain are public from 3.13 on. Before
+# that only ``_sslobj`` has them, returning ``_ssl.Certificate`` objects, and
+# libraries rely on it: truststore (pip's default) walks ``._sslobj`` until
+# ``hasattr(obj, "get_unverified_chain")`` and, before 3.13, calls
+# ``public_bytes()`` on what it returns.
+_HAS_PUBLIC_CHAINS = sys.version_info >= (3, 13)
 
 
 def _verify_client_post_handshake(sslobj: Any) -> None:
@@ -112,13 +120,15 @@ class SSLObject:
         """The peer certificate as a dict, as DER bytes, or None."""
         return self._sslobj.getpeercert(binary_form)
 
-    def get_verified_chain(self) -> list[bytes]:
-        """The verified chain, leaf first, as DER bytes."""
-        return _chain_bytes(self._sslobj.get_verified_chain())
+    if _HAS_PUBLIC_CHAINS:
 
-    def get_unverified_chain(self) -> list[bytes]:
-        """The chain as the peer sent it, as DER bytes."""
-        return _chain_bytes(self._sslobj.get_unverified_chain())
+        def get_verified_chain(self) -> list[bytes]:
+            """The verified chain, leaf first, as DER bytes."""
+            return _chain_bytes(self._sslobj.get_verified_chain())
+
+        def get_unverified_chain(self) -> list[bytes]:
+            """The chain as the peer sent it, as DER bytes."""
+            return _chain_bytes(self._sslobj.get_unverified_chain())
 
     def selected_npn_protocol(self) -> None:
         """Always None: NPN is not supported."""
@@ -209,21 +219,23 @@ class SSLSocket(_socket.socket):
         _socket.socket.__init__(self, **kwargs)
         timeout = sock.gettimeout()
         sock.detach()
+        # From here this socket owns the descriptor: any failure (a host name
+        # that does not encode, a failed handshake) closes it, as 3.13 does,
+        # so nothing is left for a ResourceWarning.
+        try:
+            self._context = context
+            self._session = session
+            self._closed = False  # type: ignore[attr-defined]
+            self._sslobj = None
+            self.server_side = server_side
+            self.server_hostname = context._encode_hostname(server_hostname)
+            self.do_handshake_on_connect = do_handshake_on_connect
+            self.suppress_ragged_eofs = suppress_ragged_eofs
 
-        self._context = context
-        self._session = session
-        self._closed = False  # type: ignore[attr-defined]
-        self._sslobj = None
-        self.server_side = server_side
-        self.server_hostname = context._encode_hostname(server_hostname)
-        self.do_handshake_on_connect = do_handshake_on_connect
-        self.suppress_ragged_eofs = suppress_ragged_eofs
-
-        connected = self._probe_connected()
-        self.settimeout(timeout)
-        self._connected = connected
-        if connected:
-            try:
+            connected = self._probe_connected()
+            self.settimeout(timeout)
+            self._connected = connected
+            if connected:
                 self._sslobj = context._wrap_socket(
                     self, server_side, self.server_hostname, owner=self, session=session
                 )
@@ -234,9 +246,12 @@ class SSLSocket(_socket.socket):
                             "for non-blocking sockets"
                         )
                     self.do_handshake()
-            except (OSError, ValueError):
+        except BaseException:
+            try:
                 self.close()
-                raise
+            except OSError:
+                pass
+            raise
         return self
 
     def _probe_connected(self) -> bool:
@@ -459,17 +474,19 @@ class SSLSocket(_socket.socket):
         self._check_connected()
         return self._sslobj.getpeercert(binary_form)
 
-    def get_verified_chain(self) -> list[bytes]:
-        """The verified chain, leaf first, as DER bytes."""
-        if self._sslobj is None:
-            return []
-        return _chain_bytes(self._sslobj.get_verified_chain())
+    if _HAS_PUBLIC_CHAINS:
 
-    def get_unverified_chain(self) -> list[bytes]:
-        """The chain as the peer sent it, as DER bytes."""
-        if self._sslobj is None:
-            return []
-        return _chain_bytes(self._sslobj.get_unverified_chain())
+        def get_verified_chain(self) -> list[bytes]:
+            """The verified chain, leaf first, as DER bytes."""
+            if self._sslobj is None:
+                return []
+            return _chain_bytes(self._sslobj.get_verified_chain())
+
+        def get_unverified_chain(self) -> list[bytes]:
+            """The chain as the peer sent it, as DER bytes."""
+            if self._sslobj is None:
+                return []
+            return _chain_bytes(self._sslobj.get_unverified_chain())
 
     def selected_npn_protocol(self) -> None:
         self._checkClosed()

@@ -72,10 +72,8 @@ HOSTFLAG_NO_WILDCARDS: Final[int]
 HOSTFLAG_SINGLE_LABEL_SUBDOMAINS: Final[int]
 OP_ALL: Final[int]
 OP_CIPHER_SERVER_PREFERENCE: Final[int]
-OP_ENABLE_KTLS: Final[int]
 OP_ENABLE_MIDDLEBOX_COMPAT: Final[int]
 OP_IGNORE_UNEXPECTED_EOF: Final[int]
-OP_LEGACY_SERVER_CONNECT: Final[int]
 OP_NO_COMPRESSION: Final[int]
 OP_NO_RENEGOTIATION: Final[int]
 OP_NO_SSLv2: Final[int]
@@ -122,7 +120,6 @@ HAS_ALPN: Final[bool]
 HAS_ECDH: Final[bool]
 HAS_NEVER_CHECK_COMMON_NAME: Final[bool]
 HAS_NPN: Final[bool]
-HAS_PSK: Final[bool]
 HAS_PHA: Final[bool]
 HAS_SNI: Final[bool]
 HAS_SSLv2: Final[bool]
@@ -249,10 +246,12 @@ class _SSLContext:
     @keylog_filename.setter
     def keylog_filename(self, value: _Path | None) -> None: ...
     def set_ecdh_curve(self, name: str | bytes) -> None: ...
-    def set_psk_client_callback(self, _callback: Callable[..., Any] | None) -> None: ...
-    def set_psk_server_callback(
-        self, _callback: Callable[..., Any] | None, identity_hint: str | None = None
-    ) -> None: ...
+    if sys.version_info >= (3, 13):
+        def set_psk_client_callback(self, _callback: Callable[..., Any] | None) -> None: ...
+        def set_psk_server_callback(
+            self, _callback: Callable[..., Any] | None, identity_hint: str | None = None
+        ) -> None: ...
+
     def cert_store_stats(self) -> dict[str, int]: ...
     def get_ca_certs(self, binary_form: bool = False) -> list[Any]: ...
     def set_default_verify_paths(self) -> None: ...
@@ -279,3 +278,10 @@ class _SSLContext:
         owner: Any = None,
         session: Any = None,
     ) -> _SSLSocket: ...
+
+# Added to the stdlib's _ssl in 3.12 and 3.13; absent before, as there.
+if sys.version_info >= (3, 12):
+    OP_ENABLE_KTLS: Final[int]
+    OP_LEGACY_SERVER_CONNECT: Final[int]
+if sys.version_info >= (3, 13):
+    HAS_PSK: Final[bool]

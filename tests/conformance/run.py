@@ -14,8 +14,10 @@ test that passes, makes the run fail.  See README.md beside this file.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import platform
 import select
 import signal
 import subprocess
@@ -45,6 +47,11 @@ MODULES = (
     "test_urllib2_localnet",
     "test_asyncio.test_sslproto",
 )
+
+#: The interpreters rustssl supports; an entry's ``versions`` may name only these.
+KNOWN_VERSIONS = ("3.11", "3.12", "3.13")
+#: The running interpreter: its own CPython test suites are the ones run.
+RUNNING_VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 #: The only reasons a test may be expected to fail under rustssl.
 CATEGORIES = ("tls-version", "absent-feature", "openssl-internal")
@@ -245,23 +252,72 @@ def _kill(proc: subprocess.Popen) -> None:
 
 @dataclass
 class Expectations:
+    """The entries that apply to one interpreter version."""
+
     failures: dict[str, dict]
     environment: dict[str, str]
     #: Open bugs that fit none of the three categories: tolerated so CI can
     #: stay green, but reported as bugs on every run.
     known_bugs: dict[str, str]
+    version: str = RUNNING_VERSION
 
 
-def load_expectations(path: Path = EXPECTED_FILE) -> Expectations:
+def _check_versions(where: str, versions: object, errors: list[str]) -> tuple[str, ...] | None:
+    """An entry's ``versions``: None (every version) or known version strings."""
+    if versions is None:
+        return None
+    if (
+        not isinstance(versions, list)
+        or not versions
+        or not all(isinstance(v, str) for v in versions)
+    ):
+        errors.append(f'{where}: versions must be a non-empty list of strings like "3.12"')
+        return ()
+    unknown = [v for v in versions if v not in KNOWN_VERSIONS]
+    if unknown:
+        errors.append(f"{where}: unknown versions {unknown} (known: {', '.join(KNOWN_VERSIONS)})")
+    if len(set(versions)) != len(versions):
+        errors.append(f"{where}: versions lists a version twice")
+    return tuple(versions)
+
+
+def _overlap(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> bool:
+    if a is None or b is None:
+        return True
+    return bool(set(a) & set(b))
+
+
+def load_expectations(path: Path = EXPECTED_FILE, version: str = RUNNING_VERSION) -> Expectations:
+    """Validates the whole file (every version's entries), then keeps ``version``'s."""
     with open(path, "rb") as f:
         data = tomllib.load(f)
     environment = data.pop("environment", {})
     known_bugs = data.pop("known-bugs", {})
-    errors = []
+    errors: list[str] = []
+    #: test id -> [(table, versions)], to refuse one test in two places at once.
+    seen: dict[str, list[tuple[str, tuple[str, ...] | None]]] = {}
+    reasons: dict[str, dict[str, str]] = {"environment": {}, "known-bugs": {}}
+
     for table, entries in (("environment", environment), ("known-bugs", known_bugs)):
-        for test_id, reason in entries.items():
+        for test_id, value in entries.items():
+            where = f"[{table}] {test_id}"
+            versions: tuple[str, ...] | None = None
+            if isinstance(value, dict):
+                unknown = set(value) - {"reason", "versions"}
+                if unknown:
+                    errors.append(f"{where}: unknown keys {sorted(unknown)}")
+                versions = _check_versions(where, value.get("versions"), errors)
+                reason = value.get("reason")
+            else:
+                reason = value
             if not isinstance(reason, str) or not reason.strip():
-                errors.append(f"[{table}] {test_id}: the reason must be a non-empty string")
+                errors.append(f"{where}: the reason must be a non-empty string")
+                continue
+            seen.setdefault(test_id, []).append((table, versions))
+            if versions is None or version in versions:
+                reasons[table][test_id] = reason
+
+    failures: dict[str, dict] = {}
     for test_id, entry in data.items():
         if not isinstance(entry, dict):
             errors.append(f"{test_id}: must be a table")
@@ -273,14 +329,24 @@ def load_expectations(path: Path = EXPECTED_FILE) -> Expectations:
             errors.append(f"{test_id}: a reason is required")
         if category == "absent-feature" and entry.get("feature") not in ABSENT_FEATURES:
             errors.append(f"{test_id}: feature must be one of {', '.join(ABSENT_FEATURES)}")
-        unknown = set(entry) - {"category", "reason", "feature"}
+        unknown = set(entry) - {"category", "reason", "feature", "versions"}
         if unknown:
             errors.append(f"{test_id}: unknown keys {sorted(unknown)}")
-        if test_id in environment or test_id in known_bugs:
-            errors.append(f"{test_id}: listed both as expected and in another table")
+        versions = _check_versions(test_id, entry.get("versions"), errors)
+        seen.setdefault(test_id, []).append(("expected", versions))
+        if versions is None or version in versions:
+            failures[test_id] = entry
+
+    for test_id, places in seen.items():
+        for i, (table, versions) in enumerate(places):
+            for other, other_versions in places[i + 1 :]:
+                if _overlap(versions, other_versions):
+                    errors.append(
+                        f"{test_id}: listed both as {table} and as {other} for the same version"
+                    )
     if errors:
         raise SystemExit(f"{path}:\n  " + "\n  ".join(errors))
-    return Expectations(data, environment, known_bugs)
+    return Expectations(failures, reasons["environment"], reasons["known-bugs"], version)
 
 
 # --------------------------------------------------------------------------
@@ -396,7 +462,7 @@ def report(runs: list[ModuleRun], impl: str, expectations: Expectations, verbose
         for line in fatal:
             print(f"  {line}")
     ok = not (unexpected_failures or unexpected_passes or stale or fatal)
-    print(f"\nconformance ({impl}): {'OK' if ok else 'FAILED'}")
+    print(f"\nconformance ({impl}, Python {platform.python_version()}): {'OK' if ok else 'FAILED'}")
     return 0 if ok else 1
 
 
@@ -416,6 +482,9 @@ def _essence(detail: str) -> str:
 def write_json(path: Path, runs: list[ModuleRun], impl: str) -> None:
     data = {
         "impl": impl,
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "test_suites": test_suite_dir(),
         "modules": {
             run.module: {
                 "seconds": round(run.seconds, 1),
@@ -436,6 +505,22 @@ def write_json(path: Path, runs: list[ModuleRun], impl: str) -> None:
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
+def test_suite_dir() -> str:
+    """Where the running interpreter's own CPython test package lives."""
+    spec = importlib.util.find_spec("test")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"conformance: {sys.executable} has no CPython test package")
+    return str(next(iter(spec.submodule_search_locations)))
+
+
+def interpreter_description() -> str:
+    """``Python 3.12.1 (/path/bin/python), tests from /usr/lib/python3.12/test``."""
+    return (
+        f"Python {platform.python_version()} ({sys.executable}), "
+        f"CPython tests from {test_suite_dir()}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", action="store_true", help="run against the stdlib ssl")
@@ -454,7 +539,9 @@ def main(argv: list[str] | None = None) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     print(
         f"conformance: {len(modules)} modules against {impl}, {args.jobs} jobs, "
-        f"{args.timeout:.0f}s per test; logs in {log_dir}",
+        f"{args.timeout:.0f}s per test; logs in {log_dir}\n"
+        f"conformance: {interpreter_description()}; "
+        f"expected failures for {expectations.version}",
         flush=True,
     )
     started = time.monotonic()

@@ -631,6 +631,74 @@ def urllib_custom_ca(certdir: str) -> None:
         assert type(ssl._create_default_https_context()) is rustssl.SSLContext
 
 
+@scenario
+def truststore_chain(certdir: str) -> None:
+    """truststore (pip's default verifier) runs its own chain code over rustssl.
+
+    After each handshake truststore walks ``._sslobj`` until an object has
+    ``get_unverified_chain``; before 3.13 it then calls ``public_bytes()`` on
+    what that returns, from 3.13 it takes the public method's DER bytes.
+    Both the SSLSocket (urllib) and the SSLObject (asyncio) path are used.
+    """
+    import urllib.error
+    import urllib.request
+
+    import truststore
+    from truststore import _api
+
+    seen: list[tuple[list[bytes], str | None]] = []
+    real_impl = _api._verify_peercerts_impl
+
+    def spy(ssl_context: Any, cert_chain: list[bytes], server_hostname: str | None = None) -> None:
+        seen.append((cert_chain, server_hostname))
+        real_impl(ssl_context, cert_chain, server_hostname=server_hostname)
+
+    _api._verify_peercerts_impl = spy  # type: ignore[assignment]
+    with open(path(certdir, "server.pem")) as f:
+        leaf = ssl.PEM_cert_to_DER_cert(f.read())
+
+    def context() -> Any:
+        ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(path(certdir, "ca.pem"))
+        return ctx
+
+    async def fetch(port: int) -> bytes:
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", port, ssl=context(), server_hostname="localhost"
+        )
+        try:
+            assert isinstance(writer.get_extra_info("ssl_object"), rustssl.SSLObject)
+            writer.write(b"GET /asyncio HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            return await reader.read()
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError, ssl.SSLError):
+                await writer.wait_closed()
+
+    with https_server(certdir) as port:
+        with urllib.request.urlopen(
+            f"https://localhost:{port}/truststore", context=context(), timeout=TIMEOUT
+        ) as r:
+            assert r.read() == b"/truststore via TLSv1.3 for anonymous"
+        response = asyncio.run(asyncio.wait_for(fetch(port), TIMEOUT))
+        assert response.endswith(b"/asyncio via TLSv1.3 for anonymous"), response
+        # A wrong host name is still refused (by rustssl, before truststore looks).
+        e = expect(
+            urllib.error.URLError,
+            lambda: urllib.request.urlopen(
+                f"https://127.0.0.1:{port}/", context=context(), timeout=TIMEOUT
+            ),
+        )
+        check_hostname_failure(e)
+    # urllib (truststore checks after its own handshake call and again in
+    # do_handshake) and asyncio: at least one each.
+    assert len(seen) >= 2, len(seen)
+    for chain, hostname in seen:
+        assert hostname == "localhost"
+        assert chain and all(type(der) is bytes for der in chain), chain
+        assert chain[0] == leaf
+
+
 def main(argv: list[str]) -> int:
     name, certdir = argv
     SCENARIOS[name](certdir)

@@ -1,4 +1,4 @@
-"""requests, urllib3, httpx, aiohttp, asyncio, smtplib and urllib over rustssl.
+"""requests, urllib3, httpx, aiohttp, asyncio, smtplib, urllib and truststore over rustssl.
 
 Each scenario runs in its own interpreter with rustssl injected before the
 library is imported, against a local TLS server that also runs on rustssl;
@@ -23,6 +23,7 @@ SCENARIOS = [
     "asyncio_start_tls",
     "smtplib_starttls",
     "urllib_custom_ca",
+    "truststore_chain",
 ]
 
 

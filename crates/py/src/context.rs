@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use pyo3::exceptions::{PyEOFError, PyOSError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyEOFError, PyOSError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use pyo3::{PyTraverseError, PyVisit};
@@ -211,16 +211,35 @@ impl PyContext {
         })
     }
 
+    /// Python 3.11 keeps the options in a C `long` (bit 63 reads back
+    /// negative); 3.12 and later in a `uint64_t`.
     #[getter]
-    fn options(&self) -> u64 {
-        self.settings(|s| s.options)
+    fn options(&self, py: Python<'_>) -> i128 {
+        let options = self.settings(|s| s.options);
+        if py.version_info() < (3, 12) {
+            i128::from(options as i64)
+        } else {
+            i128::from(options)
+        }
     }
 
+    /// Out-of-range values raise `OverflowError` with the running
+    /// interpreter's own message: a C `long` before 3.12, a `uint64_t` from
+    /// 3.12 on (gh-106687).
     #[setter]
     fn set_options(&self, value: &Bound<'_, PyAny>) -> Result<()> {
+        let py = value.py();
         let value: i128 = value.extract()?;
-        let value = u64::try_from(value)
-            .map_err(|_| Error::Value(format!("options value {value} is out of range")))?;
+        let value = if py.version_info() < (3, 12) {
+            let long = i64::try_from(value).map_err(|_| {
+                PyOverflowError::new_err("Python int too large to convert to C long")
+            })?;
+            long as u64
+        } else if value < 0 {
+            return Err(PyOverflowError::new_err("can't convert negative int to unsigned").into());
+        } else {
+            u64::try_from(value).map_err(|_| PyOverflowError::new_err("int too big to convert"))?
+        };
         self.update(|s| {
             s.set_options(value);
             Ok(())
