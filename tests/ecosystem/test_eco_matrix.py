@@ -36,7 +36,7 @@ class KnownBug(Exception):
 BUGS = {
     "select": (
         "select-then-recv stall (records read ahead stay invisible to select)",
-        r"no 101 answer",
+        r"no 101 answer|closing handshake stalled",
         True,
     ),
     "resume": (
@@ -93,6 +93,7 @@ CASES: list[tuple[str, str, tuple[str, ...], str | None, str | None]] = [
     ("websockets_asyncio", "matrix", ("websockets",), None, None),
     ("websockets_sync", "matrix", ("websockets",), None, None),
     ("websockets_sync_coalesced", "matrix", ("websockets",), None, "select"),
+    ("websockets_sync_close", "matrix", ("websockets",), None, "select"),
     ("pip_download", "matrix", ("pip",), None, "truststore"),
     ("pip_download_legacy_certs", "matrix", ("pip",), None, None),
     ("truststore_context", "matrix", ("truststore",), None, "truststore"),
