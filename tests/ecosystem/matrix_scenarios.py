@@ -1,9 +1,9 @@
 """The ecosystem matrix: servers, event loops, clients and drivers over rustssl.
 
 Started by ``test_eco_matrix.py`` as ``python matrix_scenarios.py NAME CERTDIR
-PEER_JSON``. Importing ``scenarios`` injects rustssl first (and arms its
-tripwire against the stdlib ``SSLContext``), so everything imported here runs
-on rustssl; the helpers and the CERTDIR layout are those of ``scenarios.py``.
+PEER_JSON``. It injects rustssl before it imports anything else, so every
+package imported here runs on rustssl (``scenarios.py``, whose helpers and
+CERTDIR layout it uses, then arms its tripwire against the stdlib ``ssl``).
 PEER_JSON describes the real server a driver talks to (``eco_servers.py``),
 or is ``{}``.
 
@@ -14,27 +14,32 @@ and prints ``PASS NAME``. Everything is on loopback; every wait is bounded.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import hashlib
-import http.server
-import json
-import os
-import queue
-import socket
-import subprocess
-import sys
-import tempfile
-import threading
-import time
-import uuid
-import zipfile
-from collections.abc import Callable, Iterator
-from functools import partial
-from typing import Any
+import rustssl
 
-import scenarios
-from scenarios import (
+# Before anything imports the stdlib ssl (asyncio does), as in scenarios.py.
+rustssl.inject_into_ssl()
+
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import hashlib  # noqa: E402
+import http.server  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import queue  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+import zipfile  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from functools import partial  # noqa: E402
+from typing import Any  # noqa: E402
+
+import scenarios  # noqa: E402
+from scenarios import (  # noqa: E402
     TIMEOUT,
     _TLSServer,
     cert_failure,
@@ -46,8 +51,6 @@ from scenarios import (
     path,
     server_context,
 )
-
-import rustssl
 
 ssl = rustssl
 MATRIX: dict[str, Callable[[str, dict[str, Any]], None]] = {}
