@@ -9,7 +9,7 @@ RUST_SOURCES := $(shell find crates -name '*.rs' -o -name Cargo.toml) Cargo.toml
 PY_SOURCES := $(shell find python -name '*.py' -o -name '*.pyi')
 
 .PHONY: all demo test build check lint rust-test pytest conformance bench bench-rust clean interop-deps \
-	wheel test-pythons
+	wheel test-pythons eco-servers
 
 all: build
 
@@ -61,7 +61,7 @@ wheel: $(WHEEL_STAMP)
 REQUIRED_PYTHONS ?= 3.11 3.12 3.13
 OPTIONAL_PYTHONS ?= 3.14
 
-test-pythons: $(WHEEL_STAMP) interop-deps
+test-pythons: $(WHEEL_STAMP) interop-deps eco-servers
 	REQUIRED_PYTHONS="$(REQUIRED_PYTHONS)" OPTIONAL_PYTHONS="$(OPTIONAL_PYTHONS)" \
 		CARGO_TARGET_DIR=$(abspath target) scripts/test-pythons $(DIST)
 
@@ -100,7 +100,12 @@ interop-deps:
 		fi; \
 	fi
 
-pytest: build interop-deps
+# The real servers of the ecosystem matrix (PostgreSQL, Redis, mosquitto,
+# MariaDB, slapd, vsftpd): installed with apt only when a binary is missing.
+eco-servers:
+	tests/ecosystem/servers/setup.sh
+
+pytest: build interop-deps eco-servers
 	$(PY) -m pytest -q tests
 
 conformance: build
