@@ -1,10 +1,13 @@
 //! The ceiling: what rustls does without Python, on rustssl's generated certificates.
 //!
-//! `cargo bench -p rustssl-core --bench ceiling [-- --quick]`
+//! `cargo bench -p rustssl-core --bench ceiling [-- --quick] [--json]`
 //!
 //! A plain `main` (no harness): each case runs a few times and the median is
 //! printed, in the units of the Python suite (`bench/run.py`), so the two
 //! tables can be read side by side. Certificates are generated per run.
+//! `--json` prints one JSON object per case instead of a table row, keyed by
+//! the `bench/run.py` row that does the same work through Python (axis, or
+//! `axis:row`); `bench/run.py --only ceiling` reads that.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -273,19 +276,40 @@ fn median(mut runs: Vec<f64>) -> f64 {
     runs[runs.len() / 2]
 }
 
-fn report(name: &str, unit: &str, reps: usize, mut case: impl FnMut() -> f64) {
-    let runs: Vec<f64> = (0..reps).map(|_| case()).collect();
-    let (lo, hi) = runs
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    println!(
-        "| {name} | {unit} | {:.0} | {lo:.0}–{hi:.0} |",
-        median(runs)
-    );
+/// How the results are printed.
+struct Report {
+    json: bool,
+    reps: usize,
+}
+
+impl Report {
+    /// Runs `case` `reps` times and prints its median and range. `key` names
+    /// the `bench/run.py` row the case is the ceiling of.
+    fn case(&self, key: &str, name: &str, unit: &str, mut case: impl FnMut() -> f64) {
+        let runs: Vec<f64> = (0..self.reps).map(|_| case()).collect();
+        let (lo, hi) = runs
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        if self.json {
+            // Names and units are plain ASCII text without quotes or backslashes.
+            let list: Vec<String> = runs.iter().map(|v| format!("{v:.3}")).collect();
+            println!(
+                "{{\"key\": \"{key}\", \"name\": \"{name}\", \"unit\": \"{unit}\", \"median\": {:.3}, \"runs\": [{}]}}",
+                median(runs),
+                list.join(", ")
+            );
+        } else {
+            println!(
+                "| {name} | {unit} | {:.0} | {lo:.0}–{hi:.0} |",
+                median(runs)
+            );
+        }
+    }
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    let json = std::env::args().any(|a| a == "--json");
     let (reps, total, count) = if quick {
         (3, 16 * MIB, 200)
     } else {
@@ -303,40 +327,58 @@ fn main() {
         x25519_only: true,
         ..s
     };
-    println!("| case | unit | median | range |");
-    println!("|---|---|---|---|");
-    report(
+    let report = Report { json, reps };
+    if !json {
+        println!("| case | unit | median | range |");
+        println!("|---|---|---|---|");
+    }
+    report.case(
+        "bulk-tls13",
         "bulk socket TLS 1.3, rustls, 64 KiB recv",
         "MiB/s",
-        reps,
         || bulk_socket_rustls(Setup::DEFAULT, total),
     );
-    report(
+    report.case(
+        "bulk-tls12",
         "bulk socket TLS 1.2 AES128-GCM, rustls",
         "MiB/s",
-        reps,
         || bulk_socket_rustls(tls12, total),
     );
-    report("bulk in memory TLS 1.3, rustls", "MiB/s", reps, || {
-        bulk_memory(Setup::DEFAULT, total)
-    });
-    report("full handshake ECDSA, default kx", "hs/s", reps, || {
-        handshakes(Setup::DEFAULT, count)
-    });
-    report("full handshake ECDSA, X25519", "hs/s", reps, || {
-        handshakes(x25519(Setup::DEFAULT), count)
-    });
-    report("full handshake RSA-2048, default kx", "hs/s", reps, || {
-        handshakes(rsa, count)
-    });
-    report("full handshake RSA-2048, X25519", "hs/s", reps, || {
-        handshakes(x25519(rsa), count)
-    });
+    report.case(
+        "bulk-sansio",
+        "bulk in memory TLS 1.3, rustls",
+        "MiB/s",
+        || bulk_memory(Setup::DEFAULT, total),
+    );
+    report.case(
+        "hs-sansio:ecdsa-default",
+        "full handshake ECDSA, default kx",
+        "hs/s",
+        || handshakes(Setup::DEFAULT, count),
+    );
+    report.case(
+        "hs-sansio:ecdsa-x25519",
+        "full handshake ECDSA, X25519",
+        "hs/s",
+        || handshakes(x25519(Setup::DEFAULT), count),
+    );
+    report.case(
+        "hs-sansio:rsa-default",
+        "full handshake RSA-2048, default kx",
+        "hs/s",
+        || handshakes(rsa, count),
+    );
+    report.case(
+        "hs-sansio:rsa-x25519",
+        "full handshake RSA-2048, X25519",
+        "hs/s",
+        || handshakes(x25519(rsa), count),
+    );
     let resumed = Setup {
         tickets: true,
         ..Setup::DEFAULT
     };
-    report("resumed TLS 1.3 handshake", "hs/s", reps, || {
+    report.case("hs-resumed", "resumed TLS 1.3 handshake", "hs/s", || {
         handshakes(resumed, count)
     });
 }
