@@ -291,13 +291,10 @@ impl Report {
             .iter()
             .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         if self.json {
-            // Names and units are plain ASCII text without quotes or backslashes.
-            let list: Vec<String> = runs.iter().map(|v| format!("{v:.3}")).collect();
-            println!(
-                "{{\"key\": \"{key}\", \"name\": \"{name}\", \"unit\": \"{unit}\", \"median\": {:.3}, \"runs\": [{}]}}",
-                median(runs),
-                list.join(", ")
-            );
+            let case = serde_json::json!({
+                "key": key, "name": name, "unit": unit, "median": median(runs.clone()), "runs": runs,
+            });
+            println!("{case}");
         } else {
             println!(
                 "| {name} | {unit} | {:.0} | {lo:.0}–{hi:.0} |",
