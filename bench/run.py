@@ -7,9 +7,10 @@ alternating the order of the modules (A B, B A, ...). Medians are reported;
 the ratio is rustssl ÷ stdlib. The table is printed and written, with the raw
 samples as JSON, to ``bench/results/``. See ``docs/performance.md``.
 
-The ``ceiling`` axis runs the rustls-only bench (``make bench-rust``) once in
-the same run and shows the sans-IO and handshake rows as a percentage of it;
-it brings those axes into an ``--only`` run.
+The ``ceiling`` axis builds the rustls-only bench (``make bench-rust``) and runs
+its cases as one more column of the axes they bound, interleaved with the
+modules; its rows show the sans-IO and handshake rows as a percentage of it.
+It brings those axes into an ``--only`` run.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ class Axis:
     def row(self) -> str:
         """This row's key in the results."""
         return self.name if self.key is None else f"{self.name}:{self.key}"
+
+
+#: The column of the ceiling bench's results (rustls alone) in a bounded axis.
+CEILING = "rustls"
 
 
 def ceiling_row(row: str, title: str, target: float) -> Axis:
@@ -148,19 +153,25 @@ def available_modules(with_rtls: bool) -> list[str]:
     return modules
 
 
-def run_one(axis: str, module: str, certdir: Path, quick: bool) -> dict[str, Any]:
-    cmd = [sys.executable, str(WORKER), "measure", axis, module, str(certdir)]
+def json_lines(cmd: list[str], quick: bool) -> tuple[list[dict[str, Any]], str | None]:
+    """Runs one measurement (``--quick`` if asked): the JSON objects it printed, or an error."""
     if quick:
-        cmd.append("--quick")
+        cmd = [*cmd, "--quick"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=WORKER_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {WORKER_TIMEOUT}s"}
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
+        return [], f"timed out after {WORKER_TIMEOUT}s"
+    objects = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not objects:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"exit {proc.returncode}: {tail}"}
-    return json.loads(lines[-1])
+        return [], f"exit {proc.returncode}: {tail}"
+    return objects, None
+
+
+def run_one(axis: str, module: str, certdir: Path, quick: bool) -> dict[str, Any]:
+    cmd = [sys.executable, str(WORKER), "measure", axis, module, str(certdir)]
+    results, error = json_lines(cmd, quick)
+    return {"error": error} if error else results[-1]
 
 
 def sample_value(sample: dict[str, Any], key: str | None) -> float | None:
@@ -187,39 +198,44 @@ def summarize(samples: list[dict[str, Any]], key: str | None = None) -> dict[str
     return {"error": bad.get("error", f"no value {key!r}")}
 
 
-def run_ceiling(quick: bool) -> dict[str, Any]:
-    """The rustls-only bench (``make bench-rust``), built and run now: its cases by key."""
+def build_ceiling() -> dict[str, Any]:
+    """Builds the rustls-only bench (``make bench-rust``): ``{"path": executable}``."""
     if shutil.which("cargo") is None:
         return {"error": "cargo not found"}
-    cmd = ["cargo", "bench", "-p", "rustssl-core", "--bench", "ceiling", "--", "--json"]
-    if quick:
-        cmd.append("--quick")
+    cmd = ["cargo", "bench", "-p", "rustssl-core", "--bench", "ceiling", "--no-run"]
+    cmd.append("--message-format=json")
     try:
         proc = subprocess.run(
             cmd, cwd=ROOT, capture_output=True, text=True, timeout=CEILING_TIMEOUT
         )
     except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {CEILING_TIMEOUT}s"}
-    cases = {}
+        return {"error": f"build timed out after {CEILING_TIMEOUT}s"}
     for line in proc.stdout.splitlines():
-        if line.startswith("{"):
-            case = json.loads(line)
-            cases[case.pop("key")] = case
-    if proc.returncode != 0 or not cases:
-        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"exit {proc.returncode}: {tail}"}
-    return {"cases": cases}
+        msg = json.loads(line) if line.startswith("{") else {}
+        if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
+            if msg.get("target", {}).get("name") == "ceiling":
+                return {"path": msg["executable"]}
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"error": f"build: exit {proc.returncode}: {tail}"}
 
 
-def percent_of(summary: dict[str, Any], ceiling: dict[str, Any], case: str) -> dict[str, Any]:
-    """One module's result of an axis as a percentage of the ceiling's ``case``."""
-    if "error" in ceiling:
-        return {"error": f"ceiling: {ceiling['error']}"}
-    base = ceiling["cases"].get(case, {}).get("median")
-    if not base:
-        return {"error": f"ceiling has no case {case!r}"}
+def run_ceiling(path: str, axis: str, quick: bool) -> dict[str, Any]:
+    """One repetition of the ceiling's cases for ``axis``, shaped as a worker's result."""
+    cases, error = json_lines([path, "--json", "--reps", "1", "--only", axis], quick)
+    if error:
+        return {"error": error}
+    if cases[0]["key"] == axis:
+        return {"value": cases[0]["median"]}
+    return {"values": {c["key"].split(":", 1)[1]: c["median"] for c in cases}}
+
+
+def percent_of(summary: dict[str, Any], ceiling: dict[str, Any]) -> dict[str, Any]:
+    """One module's result of a row as a percentage of the ceiling's result of that row."""
+    if "median" not in ceiling:
+        return {"error": f"ceiling: {ceiling.get('error') or ceiling.get('na')}"}
     if "median" not in summary:
         return summary
+    base = ceiling["median"]
     values = [100 * v / base for v in summary["values"]]
     return {"median": 100 * summary["median"] / base, "spread": summary["spread"], "values": values}
 
@@ -297,13 +313,15 @@ def main() -> None:
     args = parser.parse_args()
 
     wanted = set(names)
+    #: The axes the ceiling bench has cases for.
+    bounded = {a.key.split(":")[0] for a in AXES if a.name == "ceiling" and a.key}
     if args.only:
         wanted = set(args.only.split(","))
         unknown = wanted - set(names)
         if unknown:
             parser.error(f"unknown axes: {', '.join(sorted(unknown))}")
         if "ceiling" in wanted:  # the axes it is the ceiling of, measured in this run
-            wanted |= {a.key.split(":")[0] for a in AXES if a.name == "ceiling" and a.key}
+            wanted |= bounded
     axes = [a for a in AXES if a.name in wanted]
     modules = available_modules(not args.no_rtls)
     began = time.time()
@@ -311,31 +329,40 @@ def main() -> None:
     all_results: dict[str, dict[str, dict[str, Any]]] = {}
     raw: dict[str, Any] = {}
     ceiling: dict[str, Any] = {}
+    if "ceiling" in wanted:
+        ceiling = raw["ceiling"] = build_ceiling()
+        print(f"ceiling: {ceiling}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="rustssl-bench-") as tmp:
         certdir = Path(tmp)
         generate_certificates(certdir)
-        for name in [n for n in names if n in wanted]:
+        for name in [n for n in names if n in wanted and n != "ceiling"]:
             rows = [a for a in axes if a.name == name]
             t0 = time.time()
-            if name == "ceiling":
-                ceiling = raw[name] = run_ceiling(args.quick)
-                print(f"[{time.time() - t0:5.1f}s] ceiling: {ceiling}", file=sys.stderr, flush=True)
-                continue
+            # The ceiling's cases for this axis run as one more column, interleaved
+            # with the modules, so that both see the same load of the machine.
+            runners = modules + ([CEILING] if "path" in ceiling and name in bounded else [])
             reps = args.reps or (min(rows[0].reps, 3) if args.quick else rows[0].reps)
-            samples: dict[str, list[dict[str, Any]]] = {m: [] for m in modules}
+            samples: dict[str, list[dict[str, Any]]] = {m: [] for m in runners}
             for rep in range(reps):
-                order = modules if rep % 2 == 0 else modules[::-1]
-                for module in order:
-                    samples[module].append(run_one(name, module, certdir, args.quick))
+                for runner in runners if rep % 2 == 0 else runners[::-1]:
+                    if runner == CEILING:
+                        sample = run_ceiling(ceiling["path"], name, args.quick)
+                    else:
+                        sample = run_one(name, runner, certdir, args.quick)
+                    samples[runner].append(sample)
             raw[name] = samples
             for axis in rows:
                 all_results[axis.row] = {m: summarize(s, axis.key) for m, s in samples.items()}
-                line = "  ".join(f"{m}={fmt(all_results[axis.row][m])}" for m in modules)
+                line = "  ".join(f"{m}={fmt(r)}" for m, r in all_results[axis.row].items())
                 print(f"[{time.time() - t0:5.1f}s] {axis.row}: {line}", file=sys.stderr, flush=True)
-    for axis in axes:
-        if axis.name == "ceiling" and axis.key in all_results:
-            measured = all_results[axis.key]
-            all_results[axis.row] = {m: percent_of(measured[m], ceiling, axis.key) for m in modules}
+    # Each ceiling row with the row it bounds.
+    ceiling_rows = [
+        (a, a.key) for a in axes if a.name == "ceiling" and a.key and a.key in all_results
+    ]
+    for axis, bound in ceiling_rows:
+        measured = all_results[bound]
+        base = measured.get(CEILING) or {"error": ceiling.get("error", "not run")}
+        all_results[axis.row] = {m: percent_of(measured[m], base) for m in modules}
 
     command = "python bench/run.py " + " ".join(sys.argv[1:])
     versions = module_versions(modules)
@@ -354,15 +381,19 @@ def main() -> None:
         "",
     ]
     if ceiling:
-        md += ["Ceiling: `make bench-rust` in this run (rustls alone, no Python):", ""]
-        if "error" in ceiling:
-            md += [f"error ({ceiling['error']})", ""]
-        else:
-            md += ["| case | unit | median | runs |", "|---|---|---|---|"]
-            for case in ceiling["cases"].values():
-                runs = ", ".join(f"{v:.0f}" for v in case["runs"])
-                md.append(f"| {case['name']} | {case['unit']} | {case['median']:.0f} | {runs} |")
-            md.append("")
+        md += [
+            "Ceiling: the rustls-only bench (`make bench-rust`), one repetition at a time"
+            " between this run's own:",
+            "",
+            "| row | unit | rustls alone | runs |",
+            "|---|---|---|---|",
+        ]
+        for _axis, bound in ceiling_rows:
+            res = all_results[bound].get(CEILING, {"error": ceiling.get("error")})
+            runs = ", ".join(f"{v:.0f}" for v in res.get("values", []))
+            row = next(a for a in AXES if a.row == bound)
+            md.append(f"| {row.title} | {row.unit} | {fmt(res)} | {runs} |")
+        md.append("")
     notes = []
     for axis in axes:
         if axis.row not in all_results:

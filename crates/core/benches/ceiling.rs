@@ -1,13 +1,16 @@
 //! The ceiling: what rustls does without Python, on rustssl's generated certificates.
 //!
-//! `cargo bench -p rustssl-core --bench ceiling [-- --quick] [--json]`
+//! `cargo bench -p rustssl-core --bench ceiling [-- --quick] [--json] [--only KEY] [--reps N]`
 //!
 //! A plain `main` (no harness): each case runs a few times and the median is
 //! printed, in the units of the Python suite (`bench/run.py`), so the two
 //! tables can be read side by side. Certificates are generated per run.
 //! `--json` prints one JSON object per case instead of a table row, keyed by
 //! the `bench/run.py` row that does the same work through Python (axis, or
-//! `axis:row`); `bench/run.py --only ceiling` reads that.
+//! `axis:row`); `bench/run.py --only ceiling` reads that. `--only KEY` runs
+//! only the cases whose key starts with KEY, `--reps N` runs each N times:
+//! `bench/run.py` runs one repetition at a time, between its own, so that the
+//! ceiling and the Python rows share the machine's load.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -280,12 +283,20 @@ fn median(mut runs: Vec<f64>) -> f64 {
 struct Report {
     json: bool,
     reps: usize,
+    only: Option<String>,
 }
 
 impl Report {
     /// Runs `case` `reps` times and prints its median and range. `key` names
     /// the `bench/run.py` row the case is the ceiling of.
     fn case(&self, key: &str, name: &str, unit: &str, mut case: impl FnMut() -> f64) {
+        if self
+            .only
+            .as_ref()
+            .is_some_and(|only| !key.starts_with(only))
+        {
+            return;
+        }
         let runs: Vec<f64> = (0..self.reps).map(|_| case()).collect();
         let (lo, hi) = runs
             .iter()
@@ -305,8 +316,15 @@ impl Report {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let json = std::env::args().any(|a| a == "--json");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let json = args.iter().any(|a| a == "--json");
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .map(|i| args.get(i + 1).cloned().expect("a value after the flag"))
+    };
+    let only = value_of("--only");
     let (reps, total, count) = if quick {
         (3, 16 * MIB, 200)
     } else {
@@ -324,7 +342,8 @@ fn main() {
         x25519_only: true,
         ..s
     };
-    let report = Report { json, reps };
+    let reps = value_of("--reps").map_or(reps, |n| n.parse().expect("--reps N"));
+    let report = Report { json, reps, only };
     if !json {
         println!("| case | unit | median | range |");
         println!("|---|---|---|---|");
