@@ -308,7 +308,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes and 3 repetitions")
     names = list(dict.fromkeys(a.name for a in AXES))
     parser.add_argument("--only", help="comma-separated axes: " + ", ".join(names))
-    parser.add_argument("--reps", type=int, help="repetitions per module (default 5, memory 3)")
+    parser.add_argument(
+        "--reps",
+        type=int,
+        help="repetitions per module (default 7; memory, idle-memory, startup 3; --quick at most 3)",
+    )
     parser.add_argument("--no-rtls", action="store_true", help="leave rtls out even if installed")
     args = parser.parse_args()
 
