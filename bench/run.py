@@ -6,6 +6,11 @@ Every repetition of every axis runs in a fresh process (``bench/worker.py``),
 alternating the order of the modules (A B, B A, ...). Medians are reported;
 the ratio is rustssl ÷ stdlib. The table is printed and written, with the raw
 samples as JSON, to ``bench/results/``. See ``docs/performance.md``.
+
+The ``ceiling`` axis builds the rustls-only bench (``make bench-rust``) and runs
+its cases as one more column of the axes they bound, interleaved with the
+modules; its rows show the sans-IO and handshake rows as a percentage of it.
+It brings those axes into an ``--only`` run.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import importlib.util
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,10 +31,14 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 WORKER = HERE / "worker.py"
 RESULTS = HERE / "results"
 #: Longest one measurement may take before it is killed and reported as failed.
 WORKER_TIMEOUT = 120
+#: Longest the ceiling bench may take, its build included (a first build of
+#: aws-lc in the bench profile takes minutes on a loaded machine).
+CEILING_TIMEOUT = 1800
 
 
 @dataclass(frozen=True)
@@ -37,26 +47,86 @@ class Axis:
     title: str
     unit: str
     #: ``ratio>=``: rustssl ÷ stdlib at least; ``ratio<=``: at most;
-    #: ``abs>=``: rustssl's own value at least.
+    #: ``abs>=``: rustssl's own value at least; ``pct>=``: rustssl's value at
+    #: least this percentage of the ceiling.
     kind: str
     target: float
     reps: int = 7
+    #: For a measurement with several rows, which of its ``values`` this row
+    #: shows. For a ``ceiling`` row, the row (``Axis.row``) shown as a
+    #: percentage of the ceiling bench's case of the same key.
+    key: str | None = None
+
+    @property
+    def row(self) -> str:
+        """This row's key in the results."""
+        return self.name if self.key is None else f"{self.name}:{self.key}"
+
+
+#: The column of the ceiling bench's results (rustls alone) in a bounded axis.
+CEILING = "rustls"
+
+
+def ceiling_row(row: str, title: str, target: float) -> Axis:
+    return Axis("ceiling", title + ", % of rustls alone", "%", "pct>=", target, key=row)
+
+
+#: The in-memory full handshakes (`hs-sansio`), as the ceiling bench runs them.
+SANSIO_HANDSHAKES = {
+    "ecdsa-default": "ECDSA P-256, default kx",
+    "ecdsa-x25519": "ECDSA P-256, X25519",
+    "rsa-default": "RSA-2048, default kx",
+    "rsa-x25519": "RSA-2048, X25519",
+}
 
 
 AXES = [
-    Axis("bulk-tls13", "bulk socket TLS 1.3, 64 MiB", "MiB/s", "ratio>=", 2.0),
-    Axis("bulk-tls12", "bulk socket TLS 1.2 ECDHE-ECDSA-AES128-GCM", "MiB/s", "ratio>=", 1.8),
+    # Wall time over loopback mostly measures the scheduler on a small machine
+    # (issue 19), so these are information; `bulk-cpu` carries the bulk target.
+    Axis("bulk-tls13", "bulk socket TLS 1.3, 64 MiB", "MiB/s", "ratio>=", 0.0),
+    Axis("bulk-tls12", "bulk socket TLS 1.2 ECDHE-ECDSA-AES128-GCM", "MiB/s", "ratio>=", 0.0),
     # Not an issue-7 axis: the same transfer after 64 MiB of warm-up, 512 MiB timed.
     Axis("bulk-tls13-sustained", "bulk socket TLS 1.3, sustained", "MiB/s", "ratio>=", 0.0),
+    *(
+        Axis("bulk-cpu", f"bulk TLS 1.3 pinned 256 MiB, {title}", unit, "ratio>=", target, key=key)
+        for key, title, unit, target in (
+            ("sender", "sender", "MiB/CPU-s", 1.8),
+            ("receiver", "receiver", "MiB/CPU-s", 1.8),
+            ("wall", "wall time", "MiB/s", 0.0),
+        )
+    ),
     Axis("bulk-sansio", "bulk SSLObject+MemoryBIO, 64 MiB", "MiB/s", "ratio>=", 2.0),
     Axis("hs-ecdsa-x25519", "full handshake ECDSA P-256, X25519", "hs/s", "ratio>=", 2.6),
     Axis("hs-ecdsa-default", "full handshake ECDSA P-256, default kx", "hs/s", "ratio>=", 2.1),
     Axis("hs-rsa-default", "full handshake RSA-2048, default kx", "hs/s", "ratio>=", 1.6),
     Axis("hs-rsa-x25519", "full handshake RSA-2048, X25519", "hs/s", "ratio>=", 1.6),
     Axis("hs-resumed", "resumed TLS 1.3 handshake", "hs/s", "ratio>=", 2.5),
+    *(
+        Axis("hs-sansio", f"full handshake in memory, {title}", "hs/s", "ratio>=", 0.0, key=key)
+        for key, title in SANSIO_HANDSHAKES.items()
+    ),
+    ceiling_row("bulk-sansio", "bulk SSLObject+MemoryBIO", 85),
+    *(
+        ceiling_row(f"hs-sansio:{key}", f"full handshake in memory, {title}", 90)
+        for key, title in SANSIO_HANDSHAKES.items()
+    ),
+    ceiling_row("bulk-tls13", "bulk socket TLS 1.3", 0),
     Axis("rtt-1b", "ping-pong 1 B", "rt/s", "ratio>=", 1.15),
     Axis("rtt-1k", "ping-pong 1 KiB", "rt/s", "ratio>=", 0.0),
     Axis("memory", "memory per client+server pair (2000)", "KiB", "ratio<=", 0.5, reps=3),
+    *(
+        Axis("idle-memory", title, "KiB", "ratio<=", target, reps=3, key=key)
+        for key, title, target in (
+            ("handshake", "idle pair after handshake (2000)", 0.35),
+            ("exchange", "idle pair after 1 KiB/16 KiB req/resp", 0.35),
+        )
+    ),
+    Axis("context", "create_default_context()", "ctx/s", "ratio>=", 5.0, key="default"),
+    Axis(
+        "context", "create_default_context(cafile=certifi)", "ctx/s", "ratio>=", 5.0, key="certifi"
+    ),
+    Axis("https-get", "requests.get(), certifi + test CA", "req/s", "ratio>=", 4.0, key="certifi"),
+    Axis("https-get", "requests.get(), test CA only", "req/s", "ratio>=", 1.5, key="one-ca"),
     Axis("asyncio", "asyncio 50 conns x 1 MiB echo", "MiB/s", "ratio>=", 1.4),
     Axis("two-threads", "two threads, two sans-IO connections", "x one", "abs>=", 1.6),
     # Not an issue-7 axis: what a one-shot script pays before its first byte.
@@ -83,35 +153,91 @@ def available_modules(with_rtls: bool) -> list[str]:
     return modules
 
 
-def run_one(axis: str, module: str, certdir: Path, quick: bool) -> dict[str, Any]:
-    cmd = [sys.executable, str(WORKER), "measure", axis, module, str(certdir)]
+def json_lines(cmd: list[str], quick: bool) -> tuple[list[dict[str, Any]], str | None]:
+    """Runs one measurement (``--quick`` if asked): the JSON objects it printed, or an error."""
     if quick:
-        cmd.append("--quick")
+        cmd = [*cmd, "--quick"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=WORKER_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {WORKER_TIMEOUT}s"}
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
+        return [], f"timed out after {WORKER_TIMEOUT}s"
+    objects = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not objects:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"exit {proc.returncode}: {tail}"}
-    return json.loads(lines[-1])
+        return [], f"exit {proc.returncode}: {tail}"
+    return objects, None
 
 
-def summarize(samples: list[dict[str, Any]]) -> dict[str, Any]:
-    values = [s["value"] for s in samples if "value" in s]
+def run_one(axis: str, module: str, certdir: Path, quick: bool) -> dict[str, Any]:
+    cmd = [sys.executable, str(WORKER), "measure", axis, module, str(certdir)]
+    results, error = json_lines(cmd, quick)
+    return {"error": error} if error else results[-1]
+
+
+def sample_value(sample: dict[str, Any], key: str | None) -> float | None:
+    """The value of one row in one worker's result, if it has one."""
+    if key is None:
+        return sample.get("value")
+    return (sample.get("values") or {}).get(key)
+
+
+def summarize(samples: list[dict[str, Any]], key: str | None = None) -> dict[str, Any]:
+    measured = [(s, sample_value(s, key)) for s in samples]
+    values = [v for _s, v in measured if v is not None]
     if values and len(values) * 2 > len(samples):
         med = statistics.median(values)
         spread = (max(values) - min(values)) / med if med else 0.0
         extra = next((s["extra"] for s in samples if s.get("extra")), None) or {}
-        failed = [s.get("error") or s.get("na") for s in samples if "value" not in s]
+        failed = [s.get("error") or s.get("na") for s, v in measured if v is None]
         if failed:
             extra = {**extra, "failed_runs": failed}
         return {"median": med, "spread": spread, "values": values, "extra": extra or None}
-    bad = next(s for s in samples if "value" not in s)
+    bad = next(s for s, v in measured if v is None)
     if "na" in bad:
         return {"na": bad["na"]}
-    return {"error": bad.get("error", "failed")}
+    return {"error": bad.get("error", f"no value {key!r}")}
+
+
+def build_ceiling() -> dict[str, Any]:
+    """Builds the rustls-only bench (``make bench-rust``): ``{"path": executable}``."""
+    if shutil.which("cargo") is None:
+        return {"error": "cargo not found"}
+    cmd = ["cargo", "bench", "-p", "rustssl-core", "--bench", "ceiling", "--no-run"]
+    cmd.append("--message-format=json")
+    try:
+        proc = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=CEILING_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"build timed out after {CEILING_TIMEOUT}s"}
+    for line in proc.stdout.splitlines():
+        msg = json.loads(line) if line.startswith("{") else {}
+        if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
+            if msg.get("target", {}).get("name") == "ceiling":
+                return {"path": msg["executable"]}
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"error": f"build: exit {proc.returncode}: {tail}"}
+
+
+def run_ceiling(path: str, axis: str, quick: bool) -> dict[str, Any]:
+    """One repetition of the ceiling's cases for ``axis``, shaped as a worker's result."""
+    cases, error = json_lines([path, "--json", "--reps", "1", "--only", axis], quick)
+    if error:
+        return {"error": error}
+    if cases[0]["key"] == axis:
+        return {"value": cases[0]["median"]}
+    return {"values": {c["key"].split(":", 1)[1]: c["median"] for c in cases}}
+
+
+def percent_of(summary: dict[str, Any], ceiling: dict[str, Any]) -> dict[str, Any]:
+    """One module's result of a row as a percentage of the ceiling's result of that row."""
+    if "median" not in ceiling:
+        return {"error": f"ceiling: {ceiling.get('error') or ceiling.get('na')}"}
+    if "median" not in summary:
+        return summary
+    base = ceiling["median"]
+    values = [100 * v / base for v in summary["values"]]
+    return {"median": 100 * summary["median"] / base, "spread": summary["spread"], "values": values}
 
 
 def fmt(summary: dict[str, Any] | None) -> str:
@@ -132,9 +258,11 @@ def verdict(axis: Axis, results: dict[str, dict[str, Any]]) -> tuple[str, str]:
         return "-", "n/a"
     ratio = ours["median"] / std["median"] if std.get("median") else None
     ratio_text = f"{ratio:.2f}x" if ratio is not None else "-"
+    if axis.kind == "pct>=":
+        ratio_text = "-"
     if axis.target <= 0:
         return ratio_text, "(info)"
-    if axis.kind == "abs>=":
+    if axis.kind in ("abs>=", "pct>="):
         met = ours["median"] >= axis.target
     elif ratio is None:
         return ratio_text, "n/a"
@@ -152,6 +280,7 @@ def target_text(axis: Axis) -> str:
         "ratio>=": f"≥{axis.target}x",
         "ratio<=": f"≤{axis.target}x",
         "abs>=": f"≥{axis.target}x (own)",
+        "pct>=": f"≥{axis.target:.0f}% (own)",
     }[axis.kind]
 
 
@@ -162,9 +291,9 @@ def table(modules: list[str], all_results: dict[str, dict[str, dict[str, Any]]])
     header += ["ratio", "target", "met?"]
     rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for axis in AXES:
-        if axis.name not in all_results:
+        if axis.row not in all_results:
             continue
-        res = all_results[axis.name]
+        res = all_results[axis.row]
         ratio, met = verdict(axis, res)
         cells = [axis.title, axis.unit, fmt(res.get("ssl")), fmt(res.get("rustssl"))]
         if "rtls" in modules:
@@ -177,38 +306,67 @@ def table(modules: list[str], all_results: dict[str, dict[str, dict[str, Any]]])
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes and 3 repetitions")
-    parser.add_argument("--only", help="comma-separated axes: " + ", ".join(a.name for a in AXES))
-    parser.add_argument("--reps", type=int, help="repetitions per module (default 5, memory 3)")
+    names = list(dict.fromkeys(a.name for a in AXES))
+    parser.add_argument("--only", help="comma-separated axes: " + ", ".join(names))
+    parser.add_argument(
+        "--reps",
+        type=int,
+        help="repetitions per module (default 7; memory, idle-memory, startup 3; --quick at most 3)",
+    )
     parser.add_argument("--no-rtls", action="store_true", help="leave rtls out even if installed")
     args = parser.parse_args()
 
-    axes = AXES
+    wanted = set(names)
+    #: The axes the ceiling bench has cases for.
+    bounded = {a.key.split(":")[0] for a in AXES if a.name == "ceiling" and a.key}
     if args.only:
         wanted = set(args.only.split(","))
-        unknown = wanted - {a.name for a in AXES}
+        unknown = wanted - set(names)
         if unknown:
             parser.error(f"unknown axes: {', '.join(sorted(unknown))}")
-        axes = [a for a in AXES if a.name in wanted]
+        if "ceiling" in wanted:  # the axes it is the ceiling of, measured in this run
+            wanted |= bounded
+    axes = [a for a in AXES if a.name in wanted]
     modules = available_modules(not args.no_rtls)
     began = time.time()
     load_start = os.getloadavg()[0]
     all_results: dict[str, dict[str, dict[str, Any]]] = {}
-    raw: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    raw: dict[str, Any] = {}
+    ceiling: dict[str, Any] = {}
+    if "ceiling" in wanted:
+        ceiling = raw["ceiling"] = build_ceiling()
+        print(f"ceiling: {ceiling}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="rustssl-bench-") as tmp:
         certdir = Path(tmp)
         generate_certificates(certdir)
-        for axis in axes:
-            reps = args.reps or (min(axis.reps, 3) if args.quick else axis.reps)
-            samples: dict[str, list[dict[str, Any]]] = {m: [] for m in modules}
+        for name in [n for n in names if n in wanted and n != "ceiling"]:
+            rows = [a for a in axes if a.name == name]
             t0 = time.time()
+            # The ceiling's cases for this axis run as one more column, interleaved
+            # with the modules, so that both see the same load of the machine.
+            runners = modules + ([CEILING] if "path" in ceiling and name in bounded else [])
+            reps = args.reps or (min(rows[0].reps, 3) if args.quick else rows[0].reps)
+            samples: dict[str, list[dict[str, Any]]] = {m: [] for m in runners}
             for rep in range(reps):
-                order = modules if rep % 2 == 0 else modules[::-1]
-                for module in order:
-                    samples[module].append(run_one(axis.name, module, certdir, args.quick))
-            all_results[axis.name] = {m: summarize(s) for m, s in samples.items()}
-            raw[axis.name] = samples
-            line = "  ".join(f"{m}={fmt(all_results[axis.name][m])}" for m in modules)
-            print(f"[{time.time() - t0:5.1f}s] {axis.name}: {line}", file=sys.stderr, flush=True)
+                for runner in runners if rep % 2 == 0 else runners[::-1]:
+                    if runner == CEILING:
+                        sample = run_ceiling(ceiling["path"], name, args.quick)
+                    else:
+                        sample = run_one(name, runner, certdir, args.quick)
+                    samples[runner].append(sample)
+            raw[name] = samples
+            for axis in rows:
+                all_results[axis.row] = {m: summarize(s, axis.key) for m, s in samples.items()}
+                line = "  ".join(f"{m}={fmt(r)}" for m, r in all_results[axis.row].items())
+                print(f"[{time.time() - t0:5.1f}s] {axis.row}: {line}", file=sys.stderr, flush=True)
+    # Each ceiling row with the row it bounds.
+    ceiling_rows = [
+        (a, a.key) for a in axes if a.name == "ceiling" and a.key and a.key in all_results
+    ]
+    for axis, bound in ceiling_rows:
+        measured = all_results[bound]
+        base = measured.get(CEILING) or {"error": ceiling.get("error", "not run")}
+        all_results[axis.row] = {m: percent_of(measured[m], base) for m in modules}
 
     command = "python bench/run.py " + " ".join(sys.argv[1:])
     versions = module_versions(modules)
@@ -226,14 +384,31 @@ def main() -> None:
         table(modules, all_results),
         "",
     ]
+    if ceiling:
+        md += [
+            "Ceiling: the rustls-only bench (`make bench-rust`), one repetition at a time"
+            " between this run's own:",
+            "",
+            "| row | unit | rustls alone | runs |",
+            "|---|---|---|---|",
+        ]
+        for _axis, bound in ceiling_rows:
+            res = all_results[bound].get(CEILING, {"error": ceiling.get("error")})
+            runs = ", ".join(f"{v:.0f}" for v in res.get("values", []))
+            row = next(a for a in AXES if a.row == bound)
+            md.append(f"| {row.title} | {row.unit} | {fmt(res)} | {runs} |")
+        md.append("")
     notes = []
     for axis in axes:
+        if axis.row not in all_results:
+            continue
         for m in modules:
-            extra = all_results[axis.name][m].get("extra")
+            extra = all_results[axis.row][m].get("extra")
             if extra:
                 notes.append(f"- {axis.name} / {m}: {json.dumps(extra)}")
     if notes:
-        md += ["Details:", "", *notes, ""]
+        # The rows of one measurement share its details: each is listed once.
+        md += ["Details:", "", *dict.fromkeys(notes), ""]
     text = "\n".join(md)
     print(text)
     RESULTS.mkdir(exist_ok=True)

@@ -5,8 +5,9 @@ Run by ``bench/run.py``; not meant to be run by hand, though it can be::
     python bench/worker.py measure AXIS MODULE CERTDIR [--quick]
     python bench/worker.py serve MODE MODULE CERTDIR OPTIONS_JSON
 
-``measure`` prints one JSON object on its last stdout line: ``{"value": ...}``
-or ``{"na": "reason"}``. ``serve`` is the peer process of the socket axes: it
+``measure`` prints one JSON object on its last stdout line: ``{"value": ...}``,
+``{"values": {"row": ..., ...}}`` for an axis with several rows, or
+``{"na": "reason"}``. ``serve`` is the peer process of the socket axes: it
 prints ``PORT n`` and serves. Every axis runs the same code for every module;
 only the module object differs.
 """
@@ -14,6 +15,7 @@ only the module object differs.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import importlib
 import json
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +132,15 @@ class Peer:
         raw.settimeout(None)
         return raw
 
+    def read_value(self, prefix: str) -> float:
+        """The number the peer printed on its next line, ``PREFIX number``."""
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line.startswith(prefix + " "):
+            raise RuntimeError(f"peer sent {line!r}, expected {prefix}")
+        return float(line.split()[1])
+
     def finish(self, timeout: float = 30) -> None:
         try:
             self.proc.wait(timeout)
@@ -138,6 +150,8 @@ class Peer:
 
 
 def serve(mode: str, module: str, certdir: str, options: dict[str, Any]) -> None:
+    if "cpu" in options:
+        os.sched_setaffinity(0, {options["cpu"]})
     mod = importlib.import_module(module)
     listener = socket.create_server((HOST, 0), backlog=256)
     print(f"PORT {listener.getsockname()[1]}", flush=True)
@@ -165,6 +179,8 @@ def serve(mode: str, module: str, certdir: str, options: dict[str, Any]) -> None
                 _serve_echo(tls)
             elif mode == "hello":
                 tls.sendall(b"x")
+            elif mode == "http":
+                _serve_http(tls)
         except OSError:
             pass
         finally:
@@ -175,6 +191,7 @@ def _serve_sink(tls: Any, total: int, warmup: int) -> None:
     buf = bytearray(CHUNK)
     view = memoryview(buf)
     got = 0
+    cpu = time.process_time()
     while got < warmup + total:
         n = tls.recv_into(view)
         if n == 0:
@@ -182,6 +199,9 @@ def _serve_sink(tls: Any, total: int, warmup: int) -> None:
         got += n
         if got == warmup:
             tls.sendall(b"w")  # the client starts its clock on this
+            cpu = time.process_time()
+    # This process's CPU time (user + system) for the timed bytes, for `bulk-cpu`.
+    print(f"CPU {time.process_time() - cpu}", flush=True)
     tls.sendall(b"k")
     tls.recv(1)  # the client's close
 
@@ -194,6 +214,24 @@ def _serve_echo(tls: Any) -> None:
         if n == 0:
             return
         tls.sendall(view[:n])
+
+
+#: What the `https-get` server answers to every request.
+HTTP_BODY = b"ok"
+
+
+def _serve_http(tls: Any) -> None:
+    """One HTTP/1.1 request, answered with ``Connection: close``."""
+    request = b""
+    while b"\r\n\r\n" not in request:
+        data = tls.recv(4096)
+        if not data:
+            return
+        request += data
+        if len(request) > 64 * KiB:
+            raise RuntimeError("request head too long")
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+    tls.sendall(head % len(HTTP_BODY) + HTTP_BODY)
 
 
 async def _serve_asyncio(listener: socket.socket, ctx: Any, connections: int) -> None:
@@ -223,7 +261,13 @@ async def _serve_asyncio(listener: socket.socket, ctx: Any, connections: int) ->
 
 
 def bulk_socket(
-    mod: Any, module: str, certdir: str, quick: bool, tls12: bool, sustained: bool = False
+    mod: Any,
+    module: str,
+    certdir: str,
+    quick: bool,
+    tls12: bool,
+    sustained: bool = False,
+    pinned: bool = False,
 ) -> dict[str, Any]:
     """Client sends, server sinks. ``sustained``: 64 MiB first, untimed, then 512 MiB.
 
@@ -231,14 +275,27 @@ def bulk_socket(
     loopback switches between two modes at random points of a transfer, and
     the slow one is more common early on (docs/performance.md, item 1), so
     the sustained axis shows what a long transfer gets.
+
+    ``pinned`` (the `bulk-cpu` axis): sender and receiver each run on a core
+    of their own, and each side's CPU time (user + system, its whole process)
+    over the timed bytes is reported as MiB per CPU-second, next to the wall
+    time. It sends four times as much (256 MiB, 64 with ``quick``), so that
+    connection start-up weighs little in the CPU per byte.
     """
-    total = (16 if quick else 64) * MiB
+    total = (16 if quick else 64) * MiB * (4 if pinned else 1)
     warmup = 0
     if sustained:
         total, warmup = total * 8, total
     ctx_opts: dict[str, Any] = {"tls12": tls12}
+    peer_opts: dict[str, Any] = {}
+    if pinned:
+        cores = sorted(os.sched_getaffinity(0))
+        if len(cores) < 2:
+            raise NotAvailable(f"needs two cores, this process may use {cores}")
+        os.sched_setaffinity(0, {cores[0]})
+        peer_opts["cpu"] = cores[1]
     client, _ = contexts(mod, certdir, **ctx_opts)
-    peer = Peer("sink", module, certdir, ctx=ctx_opts, total=total, warmup=warmup)
+    peer = Peer("sink", module, certdir, ctx=ctx_opts, total=total, warmup=warmup, **peer_opts)
     tls = client.wrap_socket(peer.connect(), server_hostname=SNI)
     chunk = memoryview(os.urandom(CHUNK))
     if warmup:
@@ -247,16 +304,28 @@ def bulk_socket(
         if tls.recv(1) != b"w":
             raise RuntimeError("no warm-up ack")
     start = time.perf_counter()
+    cpu = time.process_time()
     for _ in range(total // CHUNK):
         tls.sendall(chunk)
     ack = tls.recv(1)
     elapsed = time.perf_counter() - start
+    sender_cpu = time.process_time() - cpu
+    receiver_cpu = peer.read_value("CPU")
     cipher = tls.cipher()
     tls.close()
     peer.finish()
     if ack != b"k":
         raise RuntimeError(f"bad ack {ack!r}")
-    return {"value": total / MiB / elapsed, "extra": {"cipher": cipher and cipher[0]}}
+    extra: dict[str, Any] = {"cipher": cipher and cipher[0]}
+    if not pinned:
+        return {"value": total / MiB / elapsed, "extra": extra}
+    extra["cpu_seconds"] = {"sender": sender_cpu, "receiver": receiver_cpu, "wall": elapsed}
+    values = {
+        "sender": total / MiB / sender_cpu,
+        "receiver": total / MiB / receiver_cpu,
+        "wall": total / MiB / elapsed,
+    }
+    return {"values": values, "extra": extra}
 
 
 def handshakes(
@@ -384,6 +453,29 @@ def bulk_bio(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]
     return {"value": total / MiB / (time.perf_counter() - start)}
 
 
+#: The full handshakes of the `hs-sansio` axis: key, certificate, X25519 only.
+SANSIO_HANDSHAKES = {
+    "ecdsa-default": ("ecdsa", False),
+    "ecdsa-x25519": ("ecdsa", True),
+    "rsa-default": ("rsa", False),
+    "rsa-x25519": ("rsa", True),
+}
+
+
+def handshakes_in_memory(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
+    """Full handshakes per second, both ends in this thread over ``MemoryBIO``s.
+
+    The same work as the ceiling bench's handshakes (rustls alone, both ends in
+    one thread, no tickets), so the `ceiling` rows can compare the two.
+    """
+    count = 100 if quick else 300
+    values = {}
+    for name, (key, x25519) in SANSIO_HANDSHAKES.items():
+        client, server = contexts(mod, certdir, key=key, x25519=x25519, tickets=False)
+        values[name] = _per_second(count, lambda c=client, s=server: BioPair(mod, c, s))
+    return {"values": values}
+
+
 def two_threads(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
     each = (16 if quick else 32) * MiB
     client_ctx, server_ctx = contexts(mod, certdir)
@@ -426,7 +518,38 @@ def _rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def memory(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
+#: The `idle-memory` exchange: a request the size of a small HTTP request, and
+#: a response of one full TLS record (16 KiB), so every buffer is used once.
+REQUEST_SIZE = KiB
+RESPONSE_SIZE = 16 * KiB
+
+
+def _read_exactly(tls: Any, size: int, wants: tuple[type[BaseException], ...]) -> None:
+    """Reads ``size`` bytes from a non-blocking socket whose peer already sent them."""
+    buf = bytearray(size)
+    view = memoryview(buf)
+    got = 0
+    for _ in range(1000):
+        try:
+            n = tls.recv_into(view[got:])
+        except wants:
+            continue
+        if n == 0:
+            raise RuntimeError("peer closed")
+        got += n
+        if got == size:
+            return
+    raise RuntimeError(f"read {got} of {size} bytes")
+
+
+def pair_memory(mod: Any, certdir: str, quick: bool, exchange: bool) -> dict[str, float]:
+    """RSS growth per connected client+server pair over ``socketpair()``, in KiB.
+
+    ``handshake``: after the handshake. With ``exchange``, also ``exchange``:
+    after each pair then carried one request and one response, each read to
+    its last byte and no further, as a client that knows the length does (an
+    HTTP client returning a connection to its pool).
+    """
     count = 500 if quick else 2000
     client_ctx, server_ctx = contexts(mod, certdir)
     wants = (mod.SSLWantReadError, mod.SSLWantWriteError)
@@ -450,16 +573,127 @@ def memory(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
                 return c, s
         raise RuntimeError("handshake over socketpair did not finish")
 
+    def request_response(c: Any, s: Any) -> None:
+        c.sendall(request)
+        _read_exactly(s, REQUEST_SIZE, wants)
+        s.sendall(response)
+        _read_exactly(c, RESPONSE_SIZE, wants)
+
+    request, response = b"q" * REQUEST_SIZE, b"r" * RESPONSE_SIZE
     keep = [pair() for _ in range(20)]
+    if exchange:
+        for c, s in keep:
+            request_response(c, s)
     gc.collect()
     before = _rss()
     keep += [pair() for _ in range(count)]
     gc.collect()
-    after = _rss()
+    result = {"handshake": (_rss() - before) / count / KiB}
+    if exchange:
+        for c, s in keep[20:]:
+            request_response(c, s)
+        gc.collect()
+        result["exchange"] = (_rss() - before) / count / KiB
     for c, s in keep:
         c.close()
         s.close()
-    return {"value": (after - before) / count / KiB}
+    return result
+
+
+def memory(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
+    return {"value": pair_memory(mod, certdir, quick, exchange=False)["handshake"]}
+
+
+def idle_memory(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
+    sizes = {"request": REQUEST_SIZE, "response": RESPONSE_SIZE}
+    return {"values": pair_memory(mod, certdir, quick, exchange=True), "extra": sizes}
+
+
+# -- what a script pays per call ----------------------------------------------
+
+
+def _per_second(
+    calls: int, call: Any, first: dict[str, float] | None = None, key: str = ""
+) -> float:
+    """Calls per second of ``call()``, after one call timed apart, whose
+    milliseconds go into ``first[key]`` (a process's first call fills its caches)."""
+    start = time.perf_counter()
+    call()
+    if first is not None:
+        first[key] = round((time.perf_counter() - start) * 1000, 2)
+    start = time.perf_counter()
+    for _ in range(calls):
+        call()
+    return calls / (time.perf_counter() - start)
+
+
+def context_creation(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
+    """``create_default_context()`` per call, then with certifi's bundle as ``cafile``."""
+    import certifi
+
+    calls = 20 if quick else 60
+    bundle = certifi.where()
+    first: dict[str, float] = {}
+    values = {
+        "default": _per_second(calls, mod.create_default_context, first, "first_default_ms"),
+        "certifi": _per_second(
+            calls, lambda: mod.create_default_context(cafile=bundle), first, "first_certifi_ms"
+        ),
+    }
+    return {"values": values, "extra": first}
+
+
+def certifi_plus(ca: Path) -> Path:
+    """certifi's bundle (requests' default ``verify``) followed by ``ca``, in a file beside ``ca``."""
+    import certifi
+
+    path = ca.with_name("certifi-plus-ca.pem")
+    if not path.exists():
+        tmp = path.with_name(f"{path.name}.{os.getpid()}")
+        tmp.write_text(Path(certifi.where()).read_text() + "\n" + ca.read_text())
+        tmp.replace(path)
+    return path
+
+
+def https_get(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
+    """A fresh ``requests.get()`` per call against a stdlib-``ssl`` server process.
+
+    Only the client differs between columns: the server is always the stdlib's.
+    The client module is what ``requests`` (through urllib3) imports as ``ssl``:
+    a module other than the stdlib is injected before requests is imported.
+    """
+    if module != "ssl":
+        inject = getattr(mod, "inject_into_ssl", None)
+        if inject is None:
+            raise NotAvailable(f"{module} has no inject_into_ssl()")
+        with warnings.catch_warnings():
+            # asyncio, imported by this worker, kept the stdlib: not used here.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            inject()
+    import requests
+    import urllib3.util.ssl_
+
+    if urllib3.util.ssl_.SSLContext is not mod.SSLContext:
+        raise RuntimeError(f"urllib3 does not use {module}'s SSLContext")
+    one_ca = Path(certdir) / "ecdsa" / "ca.pem"
+    bundles = {"certifi": certifi_plus(one_ca), "one-ca": one_ca}
+    calls = 30 if quick else 100
+    peer = Peer("http", "ssl", certdir, connections=len(bundles) * (calls + 1))
+    url = f"https://{SNI}:{peer.addr[1]}/"
+
+    def get(cafile: str) -> None:
+        r = requests.get(url, verify=cafile, timeout=30)
+        if r.status_code != 200 or r.content != HTTP_BODY:
+            raise RuntimeError(f"bad response {r.status_code} {r.content!r}")
+
+    values = {}
+    extra: dict[str, Any] = {"server": "stdlib ssl", "requests": requests.__version__}
+    for key, path in bundles.items():
+        values[key] = _per_second(
+            calls, functools.partial(get, str(path)), extra, f"first_{key}_ms"
+        )
+    peer.finish()
+    return {"values": values, "extra": extra}
 
 
 #: Run in a fresh interpreter by ``startup``: everything a one-shot HTTPS
@@ -502,6 +736,7 @@ AXES = {
     "bulk-tls13": lambda m, n, d, q: bulk_socket(m, n, d, q, tls12=False),
     "bulk-tls12": lambda m, n, d, q: bulk_socket(m, n, d, q, tls12=True),
     "bulk-tls13-sustained": lambda m, n, d, q: bulk_socket(m, n, d, q, False, sustained=True),
+    "bulk-cpu": lambda m, n, d, q: bulk_socket(m, n, d, q, False, pinned=True),
     "bulk-sansio": bulk_bio,
     "hs-ecdsa-default": lambda m, n, d, q: handshakes(m, n, d, q, "ecdsa", False, False),
     "hs-ecdsa-x25519": lambda m, n, d, q: handshakes(m, n, d, q, "ecdsa", True, False),
@@ -510,7 +745,11 @@ AXES = {
     "hs-resumed": lambda m, n, d, q: handshakes(m, n, d, q, "ecdsa", False, True),
     "rtt-1b": lambda m, n, d, q: ping_pong(m, n, d, q, 1),
     "rtt-1k": lambda m, n, d, q: ping_pong(m, n, d, q, KiB),
+    "hs-sansio": handshakes_in_memory,
     "memory": memory,
+    "idle-memory": idle_memory,
+    "context": context_creation,
+    "https-get": https_get,
     "asyncio": asyncio_echo,
     "two-threads": two_threads,
     "startup": startup,

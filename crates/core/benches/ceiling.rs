@@ -1,10 +1,16 @@
 //! The ceiling: what rustls does without Python, on rustssl's generated certificates.
 //!
-//! `cargo bench -p rustssl-core --bench ceiling [-- --quick]`
+//! `cargo bench -p rustssl-core --bench ceiling [-- --quick] [--json] [--only KEY] [--reps N]`
 //!
 //! A plain `main` (no harness): each case runs a few times and the median is
 //! printed, in the units of the Python suite (`bench/run.py`), so the two
 //! tables can be read side by side. Certificates are generated per run.
+//! `--json` prints one JSON object per case instead of a table row, keyed by
+//! the `bench/run.py` row that does the same work through Python (axis, or
+//! `axis:row`); `bench/run.py --only ceiling` reads that. `--only KEY` runs
+//! only the cases whose key starts with KEY, `--reps N` runs each N times:
+//! `bench/run.py` runs one repetition at a time, between its own, so that the
+//! ceiling and the Python rows share the machine's load.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -273,19 +279,52 @@ fn median(mut runs: Vec<f64>) -> f64 {
     runs[runs.len() / 2]
 }
 
-fn report(name: &str, unit: &str, reps: usize, mut case: impl FnMut() -> f64) {
-    let runs: Vec<f64> = (0..reps).map(|_| case()).collect();
-    let (lo, hi) = runs
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    println!(
-        "| {name} | {unit} | {:.0} | {lo:.0}–{hi:.0} |",
-        median(runs)
-    );
+/// How the results are printed.
+struct Report {
+    json: bool,
+    reps: usize,
+    only: Option<String>,
+}
+
+impl Report {
+    /// Runs `case` `reps` times and prints its median and range. `key` names
+    /// the `bench/run.py` row the case is the ceiling of.
+    fn case(&self, key: &str, name: &str, unit: &str, mut case: impl FnMut() -> f64) {
+        if self
+            .only
+            .as_ref()
+            .is_some_and(|only| !key.starts_with(only))
+        {
+            return;
+        }
+        let runs: Vec<f64> = (0..self.reps).map(|_| case()).collect();
+        let (lo, hi) = runs
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        if self.json {
+            let case = serde_json::json!({
+                "key": key, "name": name, "unit": unit, "median": median(runs.clone()), "runs": runs,
+            });
+            println!("{case}");
+        } else {
+            println!(
+                "| {name} | {unit} | {:.0} | {lo:.0}–{hi:.0} |",
+                median(runs)
+            );
+        }
+    }
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let json = args.iter().any(|a| a == "--json");
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .map(|i| args.get(i + 1).cloned().expect("a value after the flag"))
+    };
+    let only = value_of("--only");
     let (reps, total, count) = if quick {
         (3, 16 * MIB, 200)
     } else {
@@ -303,40 +342,59 @@ fn main() {
         x25519_only: true,
         ..s
     };
-    println!("| case | unit | median | range |");
-    println!("|---|---|---|---|");
-    report(
+    let reps = value_of("--reps").map_or(reps, |n| n.parse().expect("--reps N"));
+    let report = Report { json, reps, only };
+    if !json {
+        println!("| case | unit | median | range |");
+        println!("|---|---|---|---|");
+    }
+    report.case(
+        "bulk-tls13",
         "bulk socket TLS 1.3, rustls, 64 KiB recv",
         "MiB/s",
-        reps,
         || bulk_socket_rustls(Setup::DEFAULT, total),
     );
-    report(
+    report.case(
+        "bulk-tls12",
         "bulk socket TLS 1.2 AES128-GCM, rustls",
         "MiB/s",
-        reps,
         || bulk_socket_rustls(tls12, total),
     );
-    report("bulk in memory TLS 1.3, rustls", "MiB/s", reps, || {
-        bulk_memory(Setup::DEFAULT, total)
-    });
-    report("full handshake ECDSA, default kx", "hs/s", reps, || {
-        handshakes(Setup::DEFAULT, count)
-    });
-    report("full handshake ECDSA, X25519", "hs/s", reps, || {
-        handshakes(x25519(Setup::DEFAULT), count)
-    });
-    report("full handshake RSA-2048, default kx", "hs/s", reps, || {
-        handshakes(rsa, count)
-    });
-    report("full handshake RSA-2048, X25519", "hs/s", reps, || {
-        handshakes(x25519(rsa), count)
-    });
+    report.case(
+        "bulk-sansio",
+        "bulk in memory TLS 1.3, rustls",
+        "MiB/s",
+        || bulk_memory(Setup::DEFAULT, total),
+    );
+    report.case(
+        "hs-sansio:ecdsa-default",
+        "full handshake ECDSA, default kx",
+        "hs/s",
+        || handshakes(Setup::DEFAULT, count),
+    );
+    report.case(
+        "hs-sansio:ecdsa-x25519",
+        "full handshake ECDSA, X25519",
+        "hs/s",
+        || handshakes(x25519(Setup::DEFAULT), count),
+    );
+    report.case(
+        "hs-sansio:rsa-default",
+        "full handshake RSA-2048, default kx",
+        "hs/s",
+        || handshakes(rsa, count),
+    );
+    report.case(
+        "hs-sansio:rsa-x25519",
+        "full handshake RSA-2048, X25519",
+        "hs/s",
+        || handshakes(x25519(rsa), count),
+    );
     let resumed = Setup {
         tickets: true,
         ..Setup::DEFAULT
     };
-    report("resumed TLS 1.3 handshake", "hs/s", reps, || {
+    report.case("hs-resumed", "resumed TLS 1.3 handshake", "hs/s", || {
         handshakes(resumed, count)
     });
 }
