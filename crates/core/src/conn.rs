@@ -353,6 +353,47 @@ impl Tls {
         Ok(Pumped::Progress)
     }
 
+    /// Lets rustls decrypt the ciphertext already received, without touching
+    /// the transport, until it holds plaintext or nothing is left; returns
+    /// the plaintext bytes ready. An error is left in rustls, which reports
+    /// it again to the next read (which also tells the peer).
+    fn decrypt_buffered(&mut self) -> usize {
+        loop {
+            let Engine::Active(conn) = &mut self.engine else {
+                return 0;
+            };
+            if conn.is_handshaking() {
+                return 0;
+            }
+            let ready = match conn.process_new_packets() {
+                Ok(state) => {
+                    if state.peer_has_closed() {
+                        self.peer_closed = true;
+                    }
+                    state.plaintext_bytes_to_read()
+                }
+                Err(_) => return 0,
+            };
+            if ready > 0 || self.inbuf.is_empty() {
+                return ready;
+            }
+            let mut fed = 0;
+            while !self.inbuf.is_empty() {
+                let mut data = self.inbuf.data();
+                match conn.read_tls(&mut data) {
+                    Ok(k) if k > 0 => {
+                        self.inbuf.consume(k);
+                        fed += k;
+                    }
+                    _ => break,
+                }
+            }
+            if fed == 0 {
+                return 0;
+            }
+        }
+    }
+
     /// Runs rustls over received records; a fatal error is sent to the peer as an alert.
     fn process(&mut self, io: &mut dyn Transport) -> Result<()> {
         let Engine::Active(conn) = &mut self.engine else {
@@ -890,15 +931,13 @@ impl Connection {
     }
 
     /// Decrypted bytes ready to be read without touching the transport.
+    ///
+    /// Ciphertext already taken off the transport (one receive reads up to
+    /// 64 KiB ahead) is decrypted first, so this counts every byte that
+    /// `read` can return without waiting: a caller that `select()`s on the
+    /// socket whenever this is 0 never waits for records rustssl holds.
     pub fn pending(&self) -> usize {
-        let mut tls = self.lock();
-        match &mut tls.engine {
-            Engine::Active(conn) => conn
-                .process_new_packets()
-                .map(|s| s.plaintext_bytes_to_read())
-                .unwrap_or(0),
-            _ => 0,
-        }
+        self.lock().decrypt_buffered()
     }
 
     /// A server's request for the client's certificate after the handshake

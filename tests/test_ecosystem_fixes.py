@@ -1,0 +1,214 @@
+"""Fixes for breakages found by running real libraries over rustssl (issue 16).
+
+Each test here failed before its fix; the stdlib ``ssl`` is the peer.
+"""
+
+from __future__ import annotations
+
+import array
+import fcntl
+import random
+import select
+import socket
+import ssl as stdlib_ssl
+import termios
+import threading
+import time
+from typing import Any
+
+import pytest
+
+import rustssl
+from conftest import TIMEOUT, CertSet, client_context, server_context
+from test_sans_io import Pair
+
+# --- 1. select() then recv(): nothing may wait inside rustssl unseen ---------
+
+#: Transfers in the select-then-recv loop, and the seed of their sizes.
+TRANSFERS = 300
+SEED = 16
+
+
+def _sizes() -> list[int]:
+    rng = random.Random(SEED)
+    sizes = []
+    for _ in range(TRANSFERS):
+        kind = rng.randrange(4)
+        if kind == 0:
+            sizes.append(rng.randint(1, 2048))
+        elif kind == 1:
+            sizes.append(rng.randint(16_000, 70_000))
+        else:
+            sizes.append(rng.randint(60_000, 400_000))
+    return sizes
+
+
+def _stdlib_sender(
+    certs: CertSet, listener: socket.socket, sizes: list[int], errors: list[BaseException]
+) -> None:
+    """Sends each transfer in one write, then waits for the client's one-byte ack."""
+    try:
+        sctx = server_context(stdlib_ssl, certs)
+        raw, _ = listener.accept()
+        # Longer than the client's wait, so that a stall fails the client's check first.
+        raw.settimeout(3 * TIMEOUT)
+        with sctx.wrap_socket(raw, server_side=True) as conn:
+            for i, size in enumerate(sizes):
+                conn.sendall(bytes([i % 251]) * size)
+                assert conn.recv(1) == b"k"
+    except BaseException as e:  # reported by the test
+        errors.append(e)
+
+
+@pytest.mark.parametrize(
+    "timeout", [None, TIMEOUT, 0.0], ids=["blocking", "timeout", "nonblocking"]
+)
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_select_then_recv_never_stalls(certs: CertSet, timeout: float | None, version: str) -> None:
+    # websockets' sync client: select() on the socket, then one recv(65536).
+    # A record that rustssl read ahead must count in pending(), or select()
+    # waits for the kernel while the data sits in rustssl.
+    sizes = _sizes()
+    errors: list[BaseException] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(TIMEOUT)
+        server = threading.Thread(
+            target=_stdlib_sender, args=(certs, listener, sizes, errors), daemon=True
+        )
+        server.start()
+        cctx = client_context(rustssl, certs)
+        cctx.maximum_version = getattr(rustssl.TLSVersion, version)
+        raw = socket.create_connection(listener.getsockname(), timeout=TIMEOUT)
+        with cctx.wrap_socket(raw, server_hostname="localhost") as sock:
+            sock.settimeout(timeout)
+            for i, size in enumerate(sizes):
+                got = 0
+                while got < size:
+                    if not sock.pending():
+                        readable, _, _ = select.select([sock], [], [], TIMEOUT)
+                        assert readable, (
+                            f"transfer {i}: select() timed out with {size - got} of {size} "
+                            f"bytes undelivered (pending() == {sock.pending()})"
+                        )
+                    try:
+                        chunk = sock.recv(65536)
+                    except rustssl.SSLWantReadError:
+                        continue  # non-blocking: part of a record arrived
+                    assert chunk, f"transfer {i}: EOF"
+                    assert chunk == bytes([i % 251]) * len(chunk)
+                    got += len(chunk)
+                assert got == size
+                _send_ack(sock)
+        server.join(TIMEOUT)
+    assert not server.is_alive()
+    if errors:
+        raise errors[0]
+
+
+def _send_ack(sock: Any) -> None:
+    for _ in range(1000):
+        try:
+            if sock.send(b"k") == 1:
+                return
+        except rustssl.SSLWantWriteError:
+            pass
+        select.select([], [sock], [], TIMEOUT)
+    raise AssertionError("could not send the ack")
+
+
+def _records(pair: Pair, payload: bytes) -> None:
+    """Has the server write `payload` and moves all of its ciphertext to the client's BIO."""
+    assert pair.server.write(payload) == len(payload)
+    pair.pump()
+
+
+def test_pending_counts_ciphertext_already_taken_from_the_bio(certs: CertSet) -> None:
+    # Three full records reach the client's incoming BIO; one read of one
+    # record takes all the ciphertext off the BIO. The other two must show in
+    # pending(), as OpenSSL's pending() counts the records it holds.
+    cctx = client_context(rustssl, certs)
+    sctx = server_context(stdlib_ssl, certs)
+    pair = Pair(cctx, sctx, rustssl, stdlib_ssl)
+    pair.handshake()
+    record = 16384
+    _records(pair, b"a" * record + b"b" * record + b"c" * record)
+    assert pair.client.pending() == 0  # nothing taken from the BIO yet
+    assert pair.client.read(record) == b"a" * record
+    assert pair.c_in.pending == 0
+    assert pair.client.pending() > 0
+    rest = b""
+    while pair.client.pending():
+        rest += pair.client.read(pair.client.pending())
+    assert rest == b"b" * record + b"c" * record
+    assert pair.client.pending() == 0
+    with pytest.raises(rustssl.SSLWantReadError):
+        pair.client.read(1)
+
+
+def test_pending_is_zero_without_application_data(certs: CertSet) -> None:
+    cctx = client_context(rustssl, certs)
+    sctx = server_context(stdlib_ssl, certs)
+    pair = Pair(cctx, sctx, rustssl, stdlib_ssl)
+    pair.handshake()
+    assert pair.client.pending() == 0
+    # A record split across two arrivals is not pending until it is whole.
+    assert pair.server.write(b"x" * 1000) == 1000
+    data = pair.s_out.read()
+    pair.c_in.write(data[:100])
+    with pytest.raises(rustssl.SSLWantReadError):
+        pair.client.read(10)
+    assert pair.client.pending() == 0
+    pair.c_in.write(data[100:])
+    assert pair.client.pending() == 0  # still in the BIO: read() has not taken it
+    assert pair.client.read(10) == b"x" * 10
+    assert pair.client.pending() == 990
+
+
+def _kernel_bytes(sock: socket.socket) -> int:
+    buf = array.array("i", [0])
+    fcntl.ioctl(sock.fileno(), termios.FIONREAD, buf)
+    return buf[0]
+
+
+def test_pending_on_a_socket_counts_records_read_ahead(certs: CertSet) -> None:
+    # Three records wait in the kernel; a recv of one record reads them all
+    # off the socket at once, so select() no longer sees the other two and
+    # pending() must count them.
+    record = 16384
+    payload = b"p" * (3 * record)
+    errors: list[BaseException] = []
+
+    def sender(listener: socket.socket) -> None:
+        try:
+            raw, _ = listener.accept()
+            raw.settimeout(TIMEOUT)
+            with server_context(stdlib_ssl, certs).wrap_socket(raw, server_side=True) as conn:
+                conn.sendall(payload)
+                assert conn.recv(1) == b"k"
+        except BaseException as e:
+            errors.append(e)
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(TIMEOUT)
+        t = threading.Thread(target=sender, args=(listener,), daemon=True)
+        t.start()
+        raw = socket.create_connection(listener.getsockname(), timeout=TIMEOUT)
+        with client_context(rustssl, certs).wrap_socket(raw, server_hostname="localhost") as sock:
+            deadline = time.monotonic() + TIMEOUT
+            while _kernel_bytes(sock) < len(payload) and time.monotonic() < deadline:
+                select.select([sock], [], [], 0.05)
+            assert _kernel_bytes(sock) >= len(payload)
+            got = sock.recv(record)
+            assert got == payload[: len(got)]
+            assert sock.pending() > 0
+            while len(got) < len(payload):
+                if not sock.pending():
+                    assert select.select([sock], [], [], TIMEOUT)[0], (
+                        "stalled with data inside rustssl"
+                    )
+                got += sock.recv(record)
+            assert got == payload
+            sock.sendall(b"k")
+        t.join(TIMEOUT)
+    if errors:
+        raise errors[0]
