@@ -212,3 +212,93 @@ def test_pending_on_a_socket_counts_records_read_ahead(certs: CertSet) -> None:
         t.join(TIMEOUT)
     if errors:
         raise errors[0]
+
+
+# --- 2. One TLS 1.3 session resumes any number of times ---------------------
+
+RESUMPTIONS = 6
+
+
+def _serve_many(
+    sctx: Any, listener: socket.socket, count: int, reused: list[bool], errors: list[BaseException]
+) -> None:
+    """Accepts `count` connections; each sends a payload then waits for the client's close."""
+    try:
+        for _ in range(count):
+            raw, _ = listener.accept()
+            raw.settimeout(TIMEOUT)
+            with sctx.wrap_socket(raw, server_side=True) as conn:
+                reused.append(conn.session_reused)
+                conn.sendall(b"data" * 1000)
+                conn.recv(1)  # the client's EOF
+    except BaseException as e:
+        errors.append(e)
+
+
+@pytest.mark.parametrize("server_name", ["stdlib", "rustssl"])
+def test_one_session_resumes_again_and_again(certs: CertSet, server_name: str) -> None:
+    # An FTP client resumes the control connection's session on every data
+    # connection with session=control.session. rustls tickets are single-use;
+    # the tickets a resumed connection receives must refill the session.
+    server_mod = stdlib_ssl if server_name == "stdlib" else rustssl
+    sctx = server_context(server_mod, certs)
+    cctx = client_context(rustssl, certs)
+    cctx.minimum_version = rustssl.TLSVersion.TLSv1_3
+    reused: list[bool] = []
+    errors: list[BaseException] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(TIMEOUT)
+        t = threading.Thread(
+            target=_serve_many, args=(sctx, listener, RESUMPTIONS + 1, reused, errors), daemon=True
+        )
+        t.start()
+
+        def transfer(session: Any) -> tuple[bool, Any]:
+            raw = socket.create_connection(listener.getsockname(), timeout=TIMEOUT)
+            with cctx.wrap_socket(raw, server_hostname="localhost", session=session) as sock:
+                data = b""
+                while len(data) < 4000:
+                    chunk = sock.recv(65536)
+                    assert chunk
+                    data += chunk
+                assert sock.version() == "TLSv1.3"
+                return sock.session_reused, sock.session
+
+        first_reused, control = transfer(None)
+        assert not first_reused
+        assert control.has_ticket
+        for i in range(RESUMPTIONS):
+            was_reused, session = transfer(control)
+            assert was_reused, f"resumption {i + 1} of the same session did a full handshake"
+            assert session == control
+        t.join(TIMEOUT)
+    if errors:
+        raise errors[0]
+    assert reused == [False] + [True] * RESUMPTIONS
+    assert cctx.session_stats()["hits"] == RESUMPTIONS
+
+
+def test_tickets_of_a_full_handshake_do_not_refill_the_offered_session(certs: CertSet) -> None:
+    # A session the server refuses to resume stays as it was: the new
+    # connection's tickets belong to its own, new session.
+    sctx = server_context(stdlib_ssl, certs)
+    cctx = client_context(rustssl, certs)
+    other = server_context(stdlib_ssl, certs)  # another server: its tickets are foreign
+    first = _bio_connect(cctx, other)
+    session = first.client.session
+    assert session.has_ticket
+    second = _bio_connect(cctx, sctx, session=session)
+    assert not second.client.session_reused
+    assert second.client.session != session
+    assert second.client.session.has_ticket
+
+
+def _bio_connect(cctx: Any, sctx: Any, session: Any = None) -> Pair:
+    pair = Pair.__new__(Pair)
+    pair.c_in, pair.c_out = rustssl.MemoryBIO(), rustssl.MemoryBIO()
+    pair.s_in, pair.s_out = stdlib_ssl.MemoryBIO(), stdlib_ssl.MemoryBIO()
+    pair.client = cctx.wrap_bio(pair.c_in, pair.c_out, server_hostname="localhost", session=session)
+    pair.server = sctx.wrap_bio(pair.s_in, pair.s_out, server_side=True)
+    pair.handshake()
+    assert pair.transfer(pair.server, pair.client, b"ping") == b"ping"
+    return pair

@@ -801,6 +801,9 @@ impl Connection {
             Role::Server => &self.stats.accept_good,
         };
         Stats::bump(good);
+        if let Some(slot) = self.slot.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            slot.handshake_done(resumed);
+        }
         if resumed {
             Stats::bump(&self.stats.hits);
         } else if self.role == Role::Client {
