@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import socket as _socket
+import sys
 
 from rustssl._enums import SSLErrorNumber
 from rustssl._exceptions import SSLError, _PostHandshakeAuthUnsupported
@@ -112,13 +113,17 @@ class SSLObject:
         """The peer certificate as a dict, as DER bytes, or None."""
         return self._sslobj.getpeercert(binary_form)
 
-    def get_verified_chain(self) -> list[bytes]:
-        """The verified chain, leaf first, as DER bytes."""
-        return _chain_bytes(self._sslobj.get_verified_chain())
+    if sys.version_info >= (3, 13):
+        # Public from 3.13 on, as in the stdlib; earlier, libraries (truststore)
+        # take the absence as the sign to use ``_sslobj``'s certificate objects.
 
-    def get_unverified_chain(self) -> list[bytes]:
-        """The chain as the peer sent it, as DER bytes."""
-        return _chain_bytes(self._sslobj.get_unverified_chain())
+        def get_verified_chain(self) -> list[bytes]:
+            """The verified chain, leaf first, as DER bytes."""
+            return _chain_bytes(self._sslobj.get_verified_chain())
+
+        def get_unverified_chain(self) -> list[bytes]:
+            """The chain as the peer sent it, as DER bytes."""
+            return _chain_bytes(self._sslobj.get_unverified_chain())
 
     def selected_npn_protocol(self) -> None:
         """Always None: NPN is not supported."""
@@ -459,17 +464,19 @@ class SSLSocket(_socket.socket):
         self._check_connected()
         return self._sslobj.getpeercert(binary_form)
 
-    def get_verified_chain(self) -> list[bytes]:
-        """The verified chain, leaf first, as DER bytes."""
-        if self._sslobj is None:
-            return []
-        return _chain_bytes(self._sslobj.get_verified_chain())
+    if sys.version_info >= (3, 13):
 
-    def get_unverified_chain(self) -> list[bytes]:
-        """The chain as the peer sent it, as DER bytes."""
-        if self._sslobj is None:
-            return []
-        return _chain_bytes(self._sslobj.get_unverified_chain())
+        def get_verified_chain(self) -> list[bytes]:
+            """The verified chain, leaf first, as DER bytes."""
+            if self._sslobj is None:
+                return []
+            return _chain_bytes(self._sslobj.get_verified_chain())
+
+        def get_unverified_chain(self) -> list[bytes]:
+            """The chain as the peer sent it, as DER bytes."""
+            if self._sslobj is None:
+                return []
+            return _chain_bytes(self._sslobj.get_unverified_chain())
 
     def selected_npn_protocol(self) -> None:
         self._checkClosed()

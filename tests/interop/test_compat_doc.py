@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import ssl as stdlib_ssl
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -102,9 +103,26 @@ def _present_params() -> list[Any]:
     return params
 
 
+def _in_running_stdlib(name: str) -> bool:
+    """Whether this interpreter's stdlib ``ssl`` has ``name`` (on the class, for methods)."""
+    owner: Any = stdlib_ssl
+    for part in name.split(".")[1:]:
+        if not hasattr(owner, part):
+            return False
+        owner = getattr(owner, part)
+    return True
+
+
 @pytest.mark.parametrize("name", _present_params())
 def test_same_and_differs_names_exist(name: str) -> None:
-    lookup(name)
+    try:
+        lookup(name)
+    except AttributeError:
+        # The spec is 3.13's; a name newer than the running Python is absent
+        # from its stdlib too (SSLSocket.get_verified_chain before 3.13).
+        if not _in_running_stdlib(name):
+            pytest.skip("absent from this Python's stdlib ssl too")
+        raise
 
 
 def test_session_class_is_reachable_from_a_connection() -> None:
