@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import array
 import fcntl
+import os
 import random
 import select
 import socket
 import ssl as stdlib_ssl
+import subprocess
+import sys
 import termios
 import threading
 import time
@@ -302,3 +305,108 @@ def _bio_connect(cctx: Any, sctx: Any, session: Any = None) -> Pair:
     pair.handshake()
     assert pair.transfer(pair.server, pair.client, b"ping") == b"ping"
     return pair
+
+
+# --- 4. Monkey-patchers replace names on the ssl module ----------------------
+
+_HTTPS_SERVER = """
+import http.server, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"hello")
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+server.socket = ctx.wrap_socket(server.socket, server_side=True)
+server.timeout = 30
+print(server.server_address[1], flush=True)
+server.handle_request()
+"""
+
+
+def _run_client(certs: CertSet, script: str) -> str:
+    """Runs `script` in a fresh interpreter against a one-request stdlib HTTPS server."""
+    env = dict(os.environ, SSL_CERT_FILE=certs.cafile, PYTHONWARNINGS="ignore")
+    server = subprocess.Popen(
+        [sys.executable, "-c", _HTTPS_SERVER, certs.certfile, certs.keyfile],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        client = subprocess.run(
+            [sys.executable, "-c", script, f"https://localhost:{port}/"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert client.returncode == 0, client.stderr
+        return client.stdout
+    finally:
+        server.kill()
+        server.wait(TIMEOUT)
+
+
+def test_gevent_patch_all_over_injected_rustssl(certs: CertSet) -> None:
+    pytest.importorskip("gevent")
+    out = _run_client(
+        certs,
+        """
+import sys
+import rustssl
+rustssl.inject_into_ssl()
+from gevent import monkey
+monkey.patch_all()
+import gevent.ssl, ssl, urllib.request
+assert type(ssl.create_default_context()) is gevent.ssl.SSLContext
+assert type(ssl._create_default_https_context()) is gevent.ssl.SSLContext
+assert type(ssl._create_unverified_context()) is gevent.ssl.SSLContext
+with urllib.request.urlopen(sys.argv[1], timeout=10) as r:
+    print(r.status, r.read().decode())
+""",
+    )
+    assert out.split() == ["200", "hello"]
+
+
+def test_truststore_inject_over_rustssl(certs: CertSet) -> None:
+    pytest.importorskip("truststore")
+    out = _run_client(
+        certs,
+        """
+import sys
+import rustssl
+rustssl.inject_into_ssl()
+import truststore
+truststore.inject_into_ssl()
+import ssl, urllib.request
+assert ssl is rustssl
+ctx = ssl.create_default_context()
+assert type(ctx) is truststore.SSLContext, type(ctx)
+assert type(ssl._create_default_https_context()) is truststore.SSLContext
+with urllib.request.urlopen(sys.argv[1], timeout=10) as r:
+    print(r.status, r.read().decode())
+truststore.extract_from_ssl()
+assert type(ssl.create_default_context()) is rustssl.SSLContext
+""",
+    )
+    assert out.split() == ["200", "hello"]
+
+
+def test_helpers_use_a_replaced_sslcontext(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the patchers rely on, without them: the helpers look SSLContext up
+    # on the public module when they run, as CPython's ssl.py does.
+    class Patched(rustssl.SSLContext):
+        pass
+
+    monkeypatch.setattr(rustssl, "SSLContext", Patched)
+    assert type(rustssl.create_default_context()) is Patched
+    assert type(rustssl._create_default_https_context()) is Patched
+    assert type(rustssl._create_unverified_context()) is Patched
+    assert type(rustssl._create_stdlib_context()) is Patched
