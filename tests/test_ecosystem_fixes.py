@@ -410,3 +410,111 @@ def test_helpers_use_a_replaced_sslcontext(monkeypatch: pytest.MonkeyPatch) -> N
     assert type(rustssl._create_default_https_context()) is Patched
     assert type(rustssl._create_unverified_context()) is Patched
     assert type(rustssl._create_stdlib_context()) is Patched
+
+
+# --- 3. set_ciphers() strings that select only suites rustls lacks -----------
+
+#: Accepted by OpenSSL, which selects only suites rustls lacks (CBC, RSA key
+#: exchange, DHE, CAMELLIA, ARIA, CCM, PSK, SRP, NULL).
+ABSENT_ONLY = [
+    "TLSv1",
+    "TLSv1.0",
+    "SSLv3",
+    "SHA1",
+    "SHA",
+    "SHA256",
+    "AES128-SHA",
+    "AES256-SHA",
+    "kRSA",
+    "RSA",
+    "DHE",
+    "EDH",
+    "CBC",
+    "CAMELLIA",
+    "ARIA",
+    "AESCCM",
+    "PSK",
+    "SRP",
+    "eNULL",
+    "DHE-RSA-AES256-GCM-SHA384",
+]
+
+
+@pytest.mark.parametrize("cipherlist", ABSENT_ONLY)
+def test_absent_only_cipher_strings_are_accepted_like_openssl(cipherlist: str) -> None:
+    ours = rustssl.SSLContext(rustssl.PROTOCOL_TLS_CLIENT)
+    theirs = stdlib_ssl.SSLContext(stdlib_ssl.PROTOCOL_TLS_CLIENT)
+    theirs.set_ciphers(cipherlist)  # OpenSSL accepts it
+    ours.set_ciphers(cipherlist)
+    # OpenSSL lists TLS 1.3 suites plus the selected ones; rustls has only the former.
+    names = [c["name"] for c in ours.get_ciphers()]
+    tls13 = [c["name"] for c in theirs.get_ciphers() if c["protocol"] == "TLSv1.3"]
+    assert sorted(names) == sorted(tls13)
+    assert all(c["protocol"] == "TLSv1.3" for c in ours.get_ciphers())
+
+
+@pytest.mark.parametrize(
+    "cipherlist", ["FOO", "3DES", "RC4", "TLSv1.3", "!ALL", "ALL:!ALL", "AEAD"]
+)
+def test_cipher_strings_openssl_rejects_still_raise(cipherlist: str) -> None:
+    with pytest.raises(stdlib_ssl.SSLError):
+        stdlib_ssl.SSLContext(stdlib_ssl.PROTOCOL_TLS_CLIENT).set_ciphers(cipherlist)
+    ctx = rustssl.SSLContext(rustssl.PROTOCOL_TLS_CLIENT)
+    with pytest.raises(rustssl.SSLError, match=r"No cipher can be selected\."):
+        ctx.set_ciphers(cipherlist)
+
+
+def _serve_once(sctx: Any, listener: socket.socket, results: list[Any]) -> None:
+    try:
+        raw, _ = listener.accept()
+        raw.settimeout(TIMEOUT)
+        with sctx.wrap_socket(raw, server_side=True) as conn:
+            results.append(conn.version())
+            conn.sendall(b"ok")
+    except Exception as e:  # the refused handshake lands here
+        results.append(e)
+
+
+def _connect(sctx: Any, cctx: Any) -> tuple[Any, Any]:
+    """One handshake; (client outcome, server outcome), each a version or an exception."""
+    results: list[Any] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(TIMEOUT)
+        t = threading.Thread(target=_serve_once, args=(sctx, listener, results), daemon=True)
+        t.start()
+        raw = socket.create_connection(listener.getsockname(), timeout=TIMEOUT)
+        client: Any
+        try:
+            with cctx.wrap_socket(raw, server_hostname="localhost") as sock:
+                assert sock.recv(2) == b"ok"
+                client = sock.version()
+        except (stdlib_ssl.SSLError, OSError) as e:
+            client = e
+        t.join(TIMEOUT)
+    assert not t.is_alive()
+    return client, results[0]
+
+
+def test_uvicorn_style_tlsv1_ciphers_serve_tls13_and_refuse_tls12(certs: CertSet) -> None:
+    # uvicorn before 0.48 calls set_ciphers("TLSv1") on its server context.
+    sctx = server_context(rustssl, certs)
+    sctx.set_ciphers("TLSv1")
+    cctx = client_context(stdlib_ssl, certs)
+    assert _connect(sctx, cctx) == ("TLSv1.3", "TLSv1.3")
+    # A TLS 1.2-only client finds no suite in common: refused, never a weaker suite.
+    cctx12 = client_context(stdlib_ssl, certs)
+    cctx12.maximum_version = stdlib_ssl.TLSVersion.TLSv1_2
+    client, server = _connect(sctx, cctx12)
+    assert isinstance(client, stdlib_ssl.SSLError), client
+    assert isinstance(server, rustssl.SSLError), server
+
+
+def test_client_with_tlsv1_ciphers_uses_tls13_only(certs: CertSet) -> None:
+    cctx = client_context(rustssl, certs)
+    cctx.set_ciphers("TLSv1")
+    assert _connect(server_context(stdlib_ssl, certs), cctx) == ("TLSv1.3", "TLSv1.3")
+    sctx12 = server_context(stdlib_ssl, certs)
+    sctx12.maximum_version = stdlib_ssl.TLSVersion.TLSv1_2
+    client, server = _connect(sctx12, cctx)
+    assert isinstance(client, rustssl.SSLError), client
+    assert isinstance(server, stdlib_ssl.SSLError), server
