@@ -311,6 +311,22 @@ def _apply_keylog_env(context: SSLContext) -> None:
             context.keylog_filename = keylogfile
 
 
+def _public() -> Any:
+    """The public ``rustssl`` module, to look names up in at call time.
+
+    CPython's ssl.py is one module, so its helpers find ``SSLContext`` (and
+    each other) in the module's globals when they run. Monkey-patchers such
+    as gevent's ``patch_all()`` and truststore's ``inject_into_ssl()`` rely
+    on that: they replace ``ssl.SSLContext`` on the module. rustssl's helpers
+    live in submodules, so they look the names up on the public module, which
+    is also ``sys.modules['ssl']`` while rustssl is injected (the module the
+    patchers change).
+    """
+    import rustssl
+
+    return rustssl
+
+
 def create_default_context(
     purpose: Any = Purpose.SERVER_AUTH,
     *,
@@ -322,9 +338,9 @@ def create_default_context(
     if not isinstance(purpose, _ASN1Object):
         raise TypeError(purpose)
     if purpose == Purpose.SERVER_AUTH:
-        context = SSLContext(PROTOCOL_TLS_CLIENT)
+        context = _public().SSLContext(PROTOCOL_TLS_CLIENT)
     elif purpose == Purpose.CLIENT_AUTH:
-        context = SSLContext(PROTOCOL_TLS_SERVER)
+        context = _public().SSLContext(PROTOCOL_TLS_SERVER)
     else:
         raise ValueError(purpose)
     if sys.version_info >= (3, 13):
@@ -362,7 +378,7 @@ def _create_unverified_context(
         protocol = PROTOCOL_TLS_SERVER if protocol is None else protocol
     else:
         raise ValueError(purpose)
-    context = SSLContext(protocol)
+    context = _public().SSLContext(protocol)
     context.check_hostname = check_hostname
     if cert_reqs is not None:
         context.verify_mode = cert_reqs

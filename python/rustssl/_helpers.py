@@ -10,7 +10,7 @@ from collections import namedtuple
 from time import strptime
 
 from rustssl import _ssl
-from rustssl._context import _create_stdlib_context
+from rustssl._context import _public
 from rustssl._enums import _SSLMethod
 
 # Annotations only: `typing` (and the `re` it pulls in) stays out of the import.
@@ -88,7 +88,7 @@ def get_server_certificate(
     """The server's certificate as PEM; verified only when ``ca_certs`` is given."""
     host, _port = addr
     cert_reqs = 2 if ca_certs is not None else 0
-    context = _create_stdlib_context(ssl_version, cert_reqs=cert_reqs, cafile=ca_certs)
+    context = _public()._create_stdlib_context(ssl_version, cert_reqs=cert_reqs, cafile=ca_certs)
     with _socket.create_connection(addr, timeout=timeout) as sock:
         with context.wrap_socket(sock, server_hostname=host) as sslsock:
             der = sslsock.getpeercert(True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from rustssl._context import SSLContext
+from rustssl._context import _public
 from rustssl._enums import VerifyMode, _SSLMethod
 
 # Annotations only: `typing` (and the `re` it pulls in) stays out of the import.
@@ -37,7 +37,7 @@ def wrap_socket(
         raise ValueError("certfile must be specified")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        context = SSLContext(ssl_version)
+        context = _public().SSLContext(ssl_version)
     context.verify_mode = cert_reqs
     if ca_certs:
         context.load_verify_locations(ca_certs)

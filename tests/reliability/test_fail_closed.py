@@ -355,9 +355,25 @@ def test_set_ciphers_enforced(certs: CertSet, rustssl_side: str) -> None:
 
 def test_cipher_strings_selecting_nothing_raise() -> None:
     ctx = rustssl.SSLContext(rustssl.PROTOCOL_TLS_CLIENT)
-    for s in ("RC4", "eNULL", "aNULL", "3DES", "!ALL", "NOT-A-CIPHER"):
+    for s in ("RC4", "3DES", "!ALL", "NOT-A-CIPHER"):
         with pytest.raises(rustssl.SSLError):
             ctx.set_ciphers(s)
+
+
+@pytest.mark.parametrize("ciphers", ["eNULL", "aNULL", "TLSv1", "kRSA"])
+def test_cipher_strings_selecting_only_absent_suites_refuse_tls12(
+    certs: CertSet, ciphers: str
+) -> None:
+    # OpenSSL accepts these (NULL, anonymous, CBC, RSA-key-exchange suites);
+    # rustls has none of them, so TLS 1.2 has no suite left, never a default one.
+    for rustssl_side in ("client", "server"):
+        cctx = client_context(rustssl if rustssl_side == "client" else stdlib_ssl, certs)
+        sctx = server_context(rustssl if rustssl_side == "server" else stdlib_ssl, certs)
+        ours = cctx if rustssl_side == "client" else sctx
+        ours.set_ciphers(ciphers)
+        assert handshake(cctx, sctx) == "TLSv1.3"  # set_ciphers never touches TLS 1.3
+        ours.maximum_version = rustssl.TLSVersion.TLSv1_2
+        fails(handshake(cctx, sctx))
 
 
 def test_set_ecdh_curve_enforced(certs: CertSet) -> None:

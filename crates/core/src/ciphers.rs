@@ -18,6 +18,95 @@ use std::fmt;
 use rustls::crypto::aws_lc_rs::ALL_CIPHER_SUITES;
 use rustls::{CipherSuite, SupportedCipherSuite};
 
+mod openssl_suites;
+
+/// A TLS 1.2-and-older suite of OpenSSL's that rustls lacks, as OpenSSL
+/// describes it (the `get_ciphers()` fields the cipher-string rules match on).
+#[derive(Debug)]
+struct OpensslSuite {
+    name: &'static str,
+    protocol: &'static str,
+    strength_bits: u32,
+    kea: &'static str,
+    auth: &'static str,
+    /// `"null"` for the eNULL suites.
+    symmetric: &'static str,
+    /// `"aead"` for AEAD suites, which have no MAC of their own.
+    digest: &'static str,
+    fips: bool,
+    not_default: bool,
+}
+
+impl OpensslSuite {
+    /// The selector describing exactly this suite.
+    fn pattern(&self) -> Pattern {
+        let kx = match self.kea {
+            "kx-rsa" => kx::RSA,
+            "kx-dhe" => kx::DHE,
+            "kx-ecdhe" => kx::ECDHE,
+            "kx-psk" => kx::PSK,
+            "kx-rsa-psk" => kx::RSAPSK,
+            "kx-dhe-psk" => kx::DHEPSK,
+            "kx-ecdhe-psk" => kx::ECDHEPSK,
+            "kx-srp" => kx::SRP,
+            _ => 0,
+        };
+        let auth = match self.auth {
+            "auth-rsa" => au::RSA,
+            "auth-dss" => au::DSS,
+            "auth-null" => au::NULL,
+            "auth-ecdsa" => au::ECDSA,
+            "auth-psk" => au::PSK,
+            "auth-srp" => au::SRP,
+            _ => 0,
+        };
+        let ccm8 = self.name.ends_with("CCM8");
+        let enc = match self.symmetric {
+            "null" => enc::NULL,
+            "aes-128-cbc" => enc::AES128,
+            "aes-256-cbc" => enc::AES256,
+            "aes-128-gcm" => enc::AES128GCM,
+            "aes-256-gcm" => enc::AES256GCM,
+            "aes-128-ccm" if ccm8 => enc::AES128CCM8,
+            "aes-256-ccm" if ccm8 => enc::AES256CCM8,
+            "aes-128-ccm" => enc::AES128CCM,
+            "aes-256-ccm" => enc::AES256CCM,
+            "camellia-128-cbc" => enc::CAMELLIA128,
+            "camellia-256-cbc" => enc::CAMELLIA256,
+            "chacha20-poly1305" => enc::CHACHA20,
+            "aria-128-gcm" => enc::ARIA128GCM,
+            "aria-256-gcm" => enc::ARIA256GCM,
+            _ => 0,
+        };
+        // AEAD suites match no MAC alias, as in OpenSSL (and as the rustls suites here).
+        let mac = match self.digest {
+            "md5" => mac::MD5,
+            "sha1" => mac::SHA1,
+            "sha256" => mac::SHA256,
+            "sha384" => mac::SHA384,
+            _ => 0,
+        };
+        let mut strength = if enc == enc::NULL {
+            strength::NONE
+        } else {
+            strength::HIGH
+        };
+        if self.fips {
+            strength |= strength::FIPS;
+        }
+        let mut p = Pattern::of(kx, auth, enc, mac);
+        p.strength = strength;
+        p.not_default = self.not_default;
+        p.min_version = match self.protocol {
+            "SSLv3" => version::SSL3,
+            "TLSv1.0" => version::TLS1,
+            _ => version::TLS12,
+        };
+        p.absent = Some(self.name);
+        p
+    }
+}
+
 /// What OpenSSL reports about one cipher suite (the keys of ssl.SSLContext.get_ciphers() dicts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CipherInfo {
@@ -302,7 +391,8 @@ impl CipherSelection {
 /// since OpenSSL gives the same error for a syntax problem and an empty list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CipherStringError {
-    /// The string was well-formed but selected no TLS 1.2 suite rustls has.
+    /// The string was well-formed but selected no suite at all, not even
+    /// one of OpenSSL's that rustls lacks (OpenSSL rejects it too).
     NoCipherSelected,
     /// The string is malformed at byte `position`.
     Syntax {
@@ -332,6 +422,11 @@ pub fn parse(s: &str) -> Result<CipherSelection, CipherStringError> {
     if let Some(position) = s.find('\0') {
         return Err(syntax(position, "embedded NUL character"));
     }
+    run_rules(s)?.finish()
+}
+
+/// Runs the rules of `s` over all of OpenSSL's suites.
+fn run_rules(s: &str) -> Result<Engine, CipherStringError> {
     let mut engine = Engine::new();
     if let Some(replacement) = suite_b_rules(s) {
         engine.run(replacement, 0)?;
@@ -345,7 +440,7 @@ pub fn parse(s: &str) -> Result<CipherSelection, CipherStringError> {
     } else {
         engine.run(s, 0)?;
     }
-    engine.finish()
+    Ok(engine)
 }
 
 /// Shorthand for a syntax error.
@@ -437,6 +532,8 @@ mod mac {
 
 /// Strength-class bits (OpenSSL treats FIPS as a class of its own here).
 mod strength {
+    /// The eNULL suites: no strength class, so LOW/MEDIUM/HIGH never match them.
+    pub const NONE: u32 = 1 << 4;
     pub const LOW: u32 = 1;
     pub const MEDIUM: u32 = 1 << 1;
     pub const HIGH: u32 = 1 << 2;
@@ -470,6 +567,8 @@ struct Pattern {
     not_default: bool,
     min_version: u8,
     suite: Option<CipherSuite>,
+    /// The OpenSSL name of one suite rustls lacks, for a pattern naming it.
+    absent: Option<&'static str>,
 }
 
 impl Pattern {
@@ -504,6 +603,7 @@ impl Pattern {
             not_default: false,
             min_version: 0,
             suite: None,
+            absent: None,
         }
     }
 
@@ -521,9 +621,9 @@ impl Pattern {
         p
     }
 
-    /// The pattern matching ciphers outside OpenSSL's default list.
+    /// The pattern matching ciphers outside OpenSSL's default list (eNULL excluded, as in OpenSSL).
     const fn not_default() -> Self {
-        let mut p = Self::of(0, 0, 0, 0);
+        let mut p = Self::of(0, 0, enc::ALL & !enc::NULL, 0);
         p.not_default = true;
         p
     }
@@ -539,10 +639,11 @@ impl Pattern {
 
     /// Combines two `+`-joined parts; `None` when a mask becomes empty, which makes OpenSSL drop the element.
     fn and(self, other: Pattern) -> Option<Pattern> {
-        let version = match (self.min_version, other.min_version, other.suite) {
-            (_, 0, _) | (_, _, Some(_)) => self.min_version,
-            (0, v, None) => v,
-            (a, b, None) if a == b => a,
+        let explicit = other.suite.is_some() || other.absent.is_some();
+        let version = match (self.min_version, other.min_version, explicit) {
+            (_, 0, _) | (_, _, true) => self.min_version,
+            (0, v, false) => v,
+            (a, b, false) if a == b => a,
             _ => return None,
         };
         Some(Pattern {
@@ -554,6 +655,7 @@ impl Pattern {
             not_default: self.not_default || other.not_default,
             min_version: version,
             suite: other.suite.or(self.suite),
+            absent: other.absent.or(self.absent),
         })
     }
 
@@ -567,6 +669,7 @@ impl Pattern {
             && (!self.not_default || t.not_default)
             && (self.min_version == 0 || self.min_version == t.min_version)
             && self.suite.is_none_or(|s| Some(s) == t.suite)
+            && self.absent.is_none_or(|n| Some(n) == t.absent)
     }
 }
 
@@ -723,6 +826,12 @@ fn lookup(name: &str) -> Option<Pattern> {
         .filter(|c| !c.is_tls13() && c.name == name)
         .find_map(|c| traits_of(c.suite))
         .map(|t| t.pattern)
+        .or_else(|| {
+            openssl_suites::ABSENT
+                .iter()
+                .find(|a| a.name == name)
+                .map(OpensslSuite::pattern)
+        })
 }
 
 // ---------------------------------------------------------------------------
@@ -745,7 +854,9 @@ enum Op {
 /// One suite in the engine's ordered list.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    info: &'static CipherInfo,
+    /// The suite, when rustls has it; `None` for OpenSSL's other suites.
+    info: Option<&'static CipherInfo>,
+    strength_bits: u32,
     pattern: Pattern,
     active: bool,
 }
@@ -783,32 +894,44 @@ fn next_separator(b: &[u8], i: usize) -> usize {
 }
 
 impl Engine {
-    /// All TLS 1.2 suites in OpenSSL's default order, none selected.
+    /// All of OpenSSL's TLS 1.2-and-older suites, none selected: rustls' in
+    /// OpenSSL's default order, then the others (where those stand does not
+    /// change the order of rustls' suites, which is all that is kept).
     fn new() -> Self {
-        let slots = ALL
-            .iter()
-            .filter_map(|info| {
-                traits_of(info.suite).map(|t| Slot {
-                    info,
-                    pattern: t.pattern,
-                    active: false,
-                })
+        let present = ALL.iter().filter_map(|info| {
+            traits_of(info.suite).map(|t| Slot {
+                info: Some(info),
+                strength_bits: info.strength_bits,
+                pattern: t.pattern,
+                active: false,
             })
-            .collect();
-        Engine { slots, level: None }
+        });
+        let absent = openssl_suites::ABSENT.iter().map(|a| Slot {
+            info: None,
+            strength_bits: a.strength_bits,
+            pattern: a.pattern(),
+            active: false,
+        });
+        Engine {
+            slots: present.chain(absent).collect(),
+            level: None,
+        }
     }
 
-    /// The selection, or `NoCipherSelected` when it is empty.
+    /// The selection, or `NoCipherSelected` when OpenSSL would select no
+    /// suite at all. When it selects only suites rustls lacks, the selection
+    /// is empty: TLS 1.2 gets no suites, and TLS 1.3 (which cipher strings
+    /// never touch) keeps its own.
     fn finish(self) -> Result<CipherSelection, CipherStringError> {
-        let tls12: Vec<_> = self
+        if !self.slots.iter().any(|s| s.active) {
+            return Err(CipherStringError::NoCipherSelected);
+        }
+        let tls12 = self
             .slots
             .iter()
             .filter(|s| s.active)
-            .map(|s| s.info)
+            .filter_map(|s| s.info)
             .collect();
-        if tls12.is_empty() {
-            return Err(CipherStringError::NoCipherSelected);
-        }
         Ok(CipherSelection {
             tls12,
             security_level: self.level,
@@ -920,7 +1043,7 @@ impl Engine {
     fn sort_by_strength(&mut self) {
         let (inactive, mut active): (Vec<Slot>, Vec<Slot>) =
             self.slots.iter().partition(|s| !s.active);
-        active.sort_by_key(|s| std::cmp::Reverse(s.info.strength_bits));
+        active.sort_by_key(|s| std::cmp::Reverse(s.strength_bits));
         self.slots = inactive.into_iter().chain(active).collect();
     }
 }
@@ -959,16 +1082,25 @@ mod tests {
     /// Compares one oracle case; `Err` describes the mismatch.
     fn check_case(line: &str) -> Result<(), String> {
         let cols: Vec<&str> = line.split('\t').collect();
-        assert_eq!(cols.len(), 3, "bad data line {line:?}");
+        assert_eq!(cols.len(), 4, "bad data line {line:?}");
         let input = unescape(cols[0]);
         let got = parse(&input);
         let mismatch = |what: String| Err(format!("{input:?}: {what}, got {got:?}"));
+        // The number of suites OpenSSL selected, its own included, checks
+        // the table of the suites rustls lacks.
+        let count = run_rules(&input)
+            .ok()
+            .map(|e| e.slots.iter().filter(|s| s.active).count());
+        if cols[3] != "-" && count.map(|c| c.to_string()).as_deref() != Some(cols[3]) {
+            return mismatch(format!(
+                "expected {} suites in all, counted {count:?}",
+                cols[3]
+            ));
+        }
         match (cols[1], &got) {
             ("!ERR", Err(_)) => Ok(()),
             ("!ERR", Ok(_)) => mismatch("expected an error".into()),
-            ("", Err(CipherStringError::NoCipherSelected)) => Ok(()),
-            ("", _) => mismatch("expected NoCipherSelected".into()),
-            (_, Err(_)) => mismatch(format!("expected {}", cols[1])),
+            (_, Err(_)) => mismatch(format!("expected {:?}", cols[1])),
             (names, Ok(sel)) => {
                 let level = sel
                     .security_level
@@ -981,10 +1113,9 @@ mod tests {
         }
     }
 
-    /// Oracle cases we knowingly differ on: an OpenSSL suite name that rustls
-    /// lacks is an unknown name here, so a rule glued to it without a
-    /// separator is skipped, while OpenSSL applies it.
-    const KNOWN_DEVIATIONS: &[&str] = &["ALL:AES256-SHA!ECDSA"];
+    /// Oracle cases we knowingly differ on (none since the suites rustls
+    /// lacks joined the rules).
+    const KNOWN_DEVIATIONS: &[&str] = &[];
 
     #[test]
     fn cipher_strings_match_openssl() {
@@ -1108,7 +1239,8 @@ mod tests {
 
     #[test]
     fn errors_are_distinguishable() {
-        assert_eq!(parse("CAMELLIA"), Err(CipherStringError::NoCipherSelected));
+        assert_eq!(parse("3DES"), Err(CipherStringError::NoCipherSelected));
+        assert_eq!(parse("FOO"), Err(CipherStringError::NoCipherSelected));
         assert!(matches!(
             parse("ALL:#"),
             Err(CipherStringError::Syntax { position: 4, .. })
@@ -1125,6 +1257,55 @@ mod tests {
             CipherStringError::NoCipherSelected.to_string(),
             "No cipher can be selected"
         );
+    }
+
+    #[test]
+    fn aliases_of_absent_suites_leave_tls12_empty() {
+        // OpenSSL accepts these (they select CBC, RSA-key-exchange or DHE
+        // suites); rustls has none of them, so TLS 1.2 gets no suite and
+        // TLS 1.3, which cipher strings never touch, keeps all of its own.
+        for s in [
+            "TLSv1",
+            "TLSv1.0",
+            "SSLv3",
+            "SHA1",
+            "SHA",
+            "SHA256",
+            "AES128-SHA",
+            "AES256-SHA:CAMELLIA128-SHA",
+            "kRSA",
+            "RSA",
+            "DHE",
+            "EDH",
+            "CBC",
+            "CAMELLIA",
+            "ARIA",
+            "AESCCM",
+            "PSK",
+            "SRP",
+            "eNULL",
+            "COMPLEMENTOFALL",
+            "HIGH:!ECDHE",
+            "ALL:!ECDHE",
+            "DHE-RSA-AES256-GCM-SHA384",
+        ] {
+            let sel = parse(s).unwrap_or_else(|e| panic!("{s:?}: {e}"));
+            assert!(sel.tls12.is_empty(), "{s:?}: {:?}", sel.names());
+            let suites = sel.to_rustls();
+            assert_eq!(suites.len(), 3, "{s:?}");
+            assert!(suites
+                .iter()
+                .all(|s| matches!(s, SupportedCipherSuite::Tls13(_))));
+        }
+        // A selection that includes a rustls suite keeps only that one.
+        assert_eq!(
+            parse("TLSv1:ECDHE-RSA-AES128-GCM-SHA256").map(|s| s.names()),
+            Ok(vec!["ECDHE-RSA-AES128-GCM-SHA256"])
+        );
+        // What OpenSSL rejects still fails.
+        for s in ["FOO", "3DES", "RC4", "TLSv1.3", "!ALL", "ALL:!ALL", ""] {
+            assert_eq!(parse(s), Err(CipherStringError::NoCipherSelected), "{s:?}");
+        }
     }
 
     /// A tiny deterministic generator for the no-panic sweep.
@@ -1179,7 +1360,9 @@ mod tests {
             let len = rng.below(12);
             let s: String = (0..len).map(|_| TOKENS[rng.below(TOKENS.len())]).collect();
             if let Ok(sel) = parse(&s) {
-                assert!(!sel.tls12.is_empty());
+                // Accepted means OpenSSL would select some suite, maybe none of rustls'.
+                assert!(run_rules(&s).is_ok_and(|e| e.slots.iter().any(|s| s.active)));
+                assert!(sel.tls12.iter().all(|c| !c.is_tls13()));
                 assert!(sel.security_level.is_none_or(|l| l <= 5));
             }
         }

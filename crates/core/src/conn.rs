@@ -126,6 +126,7 @@ struct Framing {
     header: [u8; RECORD_HEADER],
     header_len: usize,
     body_left: usize,
+    body_len: usize,
 }
 
 impl Framing {
@@ -143,9 +144,19 @@ impl Framing {
             self.header_len += n;
             data = &data[n..];
             if self.header_len == RECORD_HEADER {
-                self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                self.body_len = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+                self.body_left = self.body_len;
                 self.header_len = 0;
             }
+        }
+    }
+
+    /// Bytes of the current, incomplete record received so far.
+    fn received_of_current(&self) -> usize {
+        if self.body_left > 0 {
+            RECORD_HEADER + self.body_len - self.body_left
+        } else {
+            self.header_len
         }
     }
 
@@ -303,10 +314,27 @@ impl Tls {
     ///
     /// With `exact`, no byte past the current record is taken from the
     /// transport: after close_notify the stream may continue in plaintext.
-    fn pump(&mut self, io: &mut dyn Transport, exact: bool) -> Result<Pumped> {
+    /// `room` is how much plaintext the caller can take now (`usize::MAX`
+    /// when it takes none, as in the handshake).
+    fn pump(&mut self, io: &mut dyn Transport, exact: bool, room: usize) -> Result<Pumped> {
         if self.inbuf.is_empty() {
+            let framing = &self.inbuf.framing;
             let limit = if exact || io.reads_by_record() {
-                self.inbuf.framing.remainder()
+                framing.remainder()
+            } else if io.is_watched() {
+                // The owner may select() on the socket, which sees only what
+                // is still in the kernel: take no more than the caller's
+                // buffer can hold once decrypted, so that no whole record is
+                // left inside rustssl when the buffer is full (OpenSSL never
+                // reads ahead at all). rustls holds the start of the current
+                // record, whose plaintext arrives with its end. A buffer too
+                // small for that gets one record at most, as from OpenSSL.
+                let held = framing.received_of_current();
+                if room > held {
+                    room - held
+                } else {
+                    framing.remainder()
+                }
             } else {
                 RECV_BUFFER
             };
@@ -351,6 +379,47 @@ impl Tls {
             }
         }
         Ok(Pumped::Progress)
+    }
+
+    /// Lets rustls decrypt the ciphertext already received, without touching
+    /// the transport, until it holds plaintext or nothing is left; returns
+    /// the plaintext bytes ready. An error is left in rustls, which reports
+    /// it again to the next read (which also tells the peer).
+    fn decrypt_buffered(&mut self) -> usize {
+        loop {
+            let Engine::Active(conn) = &mut self.engine else {
+                return 0;
+            };
+            if conn.is_handshaking() {
+                return 0;
+            }
+            let ready = match conn.process_new_packets() {
+                Ok(state) => {
+                    if state.peer_has_closed() {
+                        self.peer_closed = true;
+                    }
+                    state.plaintext_bytes_to_read()
+                }
+                Err(_) => return 0,
+            };
+            if ready > 0 || self.inbuf.is_empty() {
+                return ready;
+            }
+            let mut fed = 0;
+            while !self.inbuf.is_empty() {
+                let mut data = self.inbuf.data();
+                match conn.read_tls(&mut data) {
+                    Ok(k) if k > 0 => {
+                        self.inbuf.consume(k);
+                        fed += k;
+                    }
+                    _ => break,
+                }
+            }
+            if fed == 0 {
+                return 0;
+            }
+        }
     }
 
     /// Runs rustls over received records; a fatal error is sent to the peer as an alert.
@@ -414,7 +483,7 @@ impl Tls {
                     if !self.active()?.is_handshaking() {
                         return Ok(Step::Done(HandshakeStatus::Complete));
                     }
-                    match self.pump(io, false)? {
+                    match self.pump(io, false, usize::MAX)? {
                         Pumped::Progress => {}
                         Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
                         Pumped::Eof => return Err(Error::Eof),
@@ -515,7 +584,7 @@ impl Tls {
             // sending something. Writing to a peer that has closed makes its
             // kernel reset the connection, and the reset would hide the clean
             // EOF waiting to be read: the stdlib reads b'' there.
-            match self.pump(io, false)? {
+            match self.pump(io, false, buf.len())? {
                 Pumped::Progress => {
                     self.flush(io)?;
                 }
@@ -545,7 +614,7 @@ impl Tls {
     /// for the caller. Stops at anything but plain progress.
     fn top_up(&mut self, buf: &mut [u8], mut n: usize, io: &mut dyn Transport) -> Result<usize> {
         while n < buf.len() && !self.inbuf.is_empty() {
-            if !matches!(self.pump(io, false)?, Pumped::Progress) {
+            if !matches!(self.pump(io, false, buf.len() - n)?, Pumped::Progress) {
                 break;
             }
             match self.active()?.reader().read(&mut buf[n..]) {
@@ -619,7 +688,7 @@ impl Tls {
                     Err(_) => break,
                 }
             }
-            match self.pump(io, true)? {
+            match self.pump(io, true, usize::MAX)? {
                 Pumped::Progress | Pumped::Eof => {}
                 Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
             }
@@ -760,6 +829,9 @@ impl Connection {
             Role::Server => &self.stats.accept_good,
         };
         Stats::bump(good);
+        if let Some(slot) = self.slot.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            slot.handshake_done(resumed);
+        }
         if resumed {
             Stats::bump(&self.stats.hits);
         } else if self.role == Role::Client {
@@ -890,15 +962,13 @@ impl Connection {
     }
 
     /// Decrypted bytes ready to be read without touching the transport.
+    ///
+    /// Ciphertext already taken off the transport (one receive reads up to
+    /// 64 KiB ahead) is decrypted first, so this counts every byte that
+    /// `read` can return without waiting: a caller that `select()`s on the
+    /// socket whenever this is 0 never waits for records rustssl holds.
     pub fn pending(&self) -> usize {
-        let mut tls = self.lock();
-        match &mut tls.engine {
-            Engine::Active(conn) => conn
-                .process_new_packets()
-                .map(|s| s.plaintext_bytes_to_read())
-                .unwrap_or(0),
-            _ => 0,
-        }
+        self.lock().decrypt_buffered()
     }
 
     /// A server's request for the client's certificate after the handshake
@@ -1009,17 +1079,17 @@ mod tests {
     #[test]
     fn framing_stops_at_record_ends() {
         let mut f = Framing::default();
-        assert_eq!(f.remainder(), 5);
+        assert_eq!((f.remainder(), f.received_of_current()), (5, 0));
         f.observe(&[23, 3, 3]);
-        assert_eq!(f.remainder(), 2);
+        assert_eq!((f.remainder(), f.received_of_current()), (2, 3));
         f.observe(&[0, 19]);
-        assert_eq!(f.remainder(), 19);
+        assert_eq!((f.remainder(), f.received_of_current()), (19, 5));
         f.observe(&[0; 10]);
-        assert_eq!(f.remainder(), 9);
+        assert_eq!((f.remainder(), f.received_of_current()), (9, 15));
         // The rest of this record plus a whole second one in one chunk.
         let mut chunk = vec![0; 9];
         chunk.extend_from_slice(&[21, 3, 3, 0, 2, 1, 0]);
         f.observe(&chunk);
-        assert_eq!(f.remainder(), 5);
+        assert_eq!((f.remainder(), f.received_of_current()), (5, 0));
     }
 }

@@ -99,6 +99,27 @@ struct SlotState {
     tls13: Vec<Tls13ClientSessionValue>,
     established_at: Option<u64>,
     snapshot: Option<Arc<Session>>,
+    /// Set once the handshake is done: whether it resumed `offered`.
+    resumed: Option<bool>,
+}
+
+impl SlotState {
+    /// The session whose tickets this connection's new tickets refresh: the
+    /// offered one, once the handshake has resumed it.
+    fn refreshing(&self) -> Option<&Arc<Session>> {
+        match self.resumed {
+            Some(true) => self.offered.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// Adds a ticket to a list, dropping the oldest beyond [`MAX_TICKETS`].
+fn keep_ticket(list: &mut Vec<Tls13ClientSessionValue>, value: Tls13ClientSessionValue) {
+    if list.len() >= MAX_TICKETS {
+        list.remove(0);
+    }
+    list.push(value);
 }
 
 impl SessionSlot {
@@ -119,12 +140,40 @@ impl SessionSlot {
         lock(&self.state).offered.clone()
     }
 
+    /// Records how the handshake ended. A connection that resumed the offered
+    /// session gives the TLS 1.3 tickets it receives to that session: each
+    /// resumption spends one of its single-use tickets, and the server's new
+    /// ones replace it, so one session object resumes again and again, as an
+    /// OpenSSL session does (FTP data channels resume the control session).
+    pub fn handshake_done(&self, resumed: bool) {
+        let mut st = lock(&self.state);
+        if st.resumed.is_some() {
+            return;
+        }
+        st.resumed = Some(resumed);
+        if let Some(offered) = st.refreshing().cloned() {
+            let early = std::mem::take(&mut st.tls13);
+            let mut tickets = lock(&offered.tls13);
+            for t in early {
+                keep_ticket(&mut tickets, t);
+            }
+        }
+    }
+
     /// The connection's current session, once its handshake is done.
     ///
     /// A resumed connection keeps the id of the session it resumed, so the
-    /// result compares equal to it, as in OpenSSL.
+    /// result compares equal to it, as in OpenSSL. A resumed TLS 1.3
+    /// connection's session is the very session it resumed, which holds the
+    /// tickets the connection received.
     pub fn current(&self, resumed: bool) -> Arc<Session> {
+        self.handshake_done(resumed);
         let mut st = lock(&self.state);
+        if st.tls12.is_none() {
+            if let Some(offered) = st.refreshing() {
+                return offered.clone();
+            }
+        }
         let fresh = st.tls12.is_some() || !st.tls13.is_empty();
         if let Some(snapshot) = &st.snapshot {
             if !fresh {
@@ -188,7 +237,9 @@ impl ClientSessionStore for SessionSlot {
         value: Tls13ClientSessionValue,
     ) {
         let mut st = lock(&self.state);
-        if st.tls13.len() < MAX_TICKETS {
+        if let Some(offered) = st.refreshing() {
+            keep_ticket(&mut lock(&offered.tls13), value);
+        } else if st.tls13.len() < MAX_TICKETS {
             st.tls13.push(value);
         }
     }

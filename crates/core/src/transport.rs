@@ -41,6 +41,12 @@ pub trait Transport {
     fn reads_by_record(&self) -> bool {
         false
     }
+    /// Whether the owner may wait for ciphertext with select()/poll() on
+    /// the transport itself (a socket), which cannot see what was already
+    /// taken from it: then a read takes no more than the caller can be given.
+    fn is_watched(&self) -> bool {
+        false
+    }
 }
 
 /// How a socket blocks, from Python's `sock.gettimeout()`.
@@ -158,6 +164,10 @@ impl Transport for FdTransport<'_> {
 
     fn reads_by_record(&self) -> bool {
         self.timeout == Timeout::NonBlocking
+    }
+
+    fn is_watched(&self) -> bool {
+        true
     }
 }
 
