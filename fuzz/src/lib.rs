@@ -263,8 +263,11 @@ fn drive(conn: &Connection, data: &[u8], server: bool) {
                 Ok(HandshakeStatus::Complete) => Outcome::Done,
                 Ok(HandshakeStatus::ClientHello(_)) => {
                     assert!(server, "a client stopped at a ClientHello");
-                    let config = server_context().server_config(true).expect("server config");
-                    match conn.accept(config, &mut io) {
+                    let mut ctx = server_context();
+                    let highest = ctx.settings().highest_version();
+                    let config = ctx.server_config(true).expect("server config");
+                    drop(ctx);
+                    match conn.accept(config, highest, &mut io) {
                         Ok(()) => Outcome::More,
                         Err(e) => Outcome::Failed(e),
                     }
@@ -401,8 +404,11 @@ pub fn first_flights() -> (Vec<u8>, Vec<u8>) {
         outgoing: &mut s_out,
     };
     if let Ok(HandshakeStatus::ClientHello(_)) = server.handshake(&mut io) {
-        let config = server_context().server_config(true).expect("config");
-        server.accept(config, &mut io).expect("accept");
+        let mut ctx = server_context();
+        let highest = ctx.settings().highest_version();
+        let config = ctx.server_config(true).expect("config");
+        drop(ctx);
+        server.accept(config, highest, &mut io).expect("accept");
         let _ = server.handshake(&mut io);
     }
     (hello, s_out.read(None))

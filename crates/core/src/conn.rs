@@ -15,6 +15,7 @@ use rustls::{ClientConfig, ClientConnection, HandshakeKind, ProtocolVersion, Ser
 use crate::client_hello;
 use crate::context::{version_name, Role};
 use crate::error::{Error, Operation, Result};
+use crate::guard::{self, Check};
 use crate::session::{Session, SessionSlot, Stats};
 use crate::transport::{Need, Transport};
 
@@ -24,27 +25,17 @@ const RECV_BUFFER: usize = 64 * 1024;
 const WRITE_CHUNK: usize = 256 * 1024;
 /// Length of a TLS record header.
 const RECORD_HEADER: usize = 5;
-/// The record content type of alerts.
-const ALERT_CONTENT_TYPE: u8 = 21;
-/// The alert level that ends the connection.
-const ALERT_LEVEL_FATAL: u8 = 2;
-
-/// `illegal_parameter`: OpenSSL's answer to an excessive handshake message.
-const ALERT_ILLEGAL_PARAMETER: u8 = 47;
 
 /// Writes a fatal alert as a plaintext record, for failures before any
 /// keys exist. Best effort: the connection is failing either way.
 fn send_plaintext_alert(io: &mut dyn Transport, description: u8) {
-    let record = [
-        ALERT_CONTENT_TYPE,
-        3,
-        3,
-        0,
-        2,
-        ALERT_LEVEL_FATAL,
-        description,
-    ];
+    let record = guard::plaintext_alert(description);
     let _ = io.send(&[IoSlice::new(&record)]);
+}
+
+/// The error Python sees for a refusal by the guard.
+fn refusal(check: &'static Check) -> Error {
+    Error::ssl(check.reason, check.what)
 }
 
 /// The alert a refused ClientHello deserves when rustls queued none; none
@@ -120,17 +111,22 @@ enum Step<T> {
 }
 
 /// Follows TLS record boundaries in the received byte stream, so a read can
-/// stop exactly at the end of a record.
+/// stop exactly at the end of a record, and runs the guard's header checks.
 #[derive(Default)]
 struct Framing {
     header: [u8; RECORD_HEADER],
     header_len: usize,
     body_left: usize,
+    /// A ChangeCipherSpec record has been received.
+    after_ccs: bool,
+    /// The first header the guard refused, if any.
+    refused: Option<&'static Check>,
 }
 
 impl Framing {
-    /// Accounts for bytes received from the transport.
-    fn observe(&mut self, mut data: &[u8]) {
+    /// Accounts for bytes received from the transport; with `guarded`,
+    /// checks each record header that completes (see `guard.rs`).
+    fn observe(&mut self, mut data: &[u8], guarded: bool) {
         while !data.is_empty() {
             if self.body_left > 0 {
                 let n = self.body_left.min(data.len());
@@ -143,6 +139,10 @@ impl Framing {
             self.header_len += n;
             data = &data[n..];
             if self.header_len == RECORD_HEADER {
+                if guarded && self.refused.is_none() {
+                    self.refused = guard::check_header(&self.header, self.after_ccs).err();
+                }
+                self.after_ccs |= guard::is_ccs(&self.header);
                 self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
                 self.header_len = 0;
             }
@@ -211,7 +211,7 @@ impl InBuf {
     /// connections hold no buffer. One system call fills it with up to 64
     /// KiB; `read_tls` then copies from it into rustls' own buffer, which
     /// takes at most 4 KiB per read from a socket it reads itself.
-    fn fill(&mut self, io: &mut dyn Transport, limit: usize) -> io::Result<usize> {
+    fn fill(&mut self, io: &mut dyn Transport, limit: usize, guarded: bool) -> io::Result<usize> {
         debug_assert!(self.is_empty());
         let mut buf = RECEIVE_BUFFER.with(|cell| cell.take());
         if buf.len() < RECV_BUFFER {
@@ -222,7 +222,7 @@ impl InBuf {
         self.buf = buf;
         match result {
             Ok(n) if n > 0 => {
-                self.framing.observe(&self.buf[..n]);
+                self.framing.observe(&self.buf[..n], guarded);
                 self.start = 0;
                 self.end = n;
             }
@@ -275,6 +275,8 @@ struct Tls {
     peer_closed: bool,
     transport_eof: bool,
     hello: Option<HelloInfo>,
+    /// The parsed ClientHello, kept from the hello until `accept` checks it.
+    hello_facts: Option<client_hello::Facts>,
     /// Whether any I/O has happened; a client's session can change only before.
     started: bool,
     /// Whether the completed handshake has been counted in the stats.
@@ -284,6 +286,54 @@ struct Tls {
 }
 
 impl Tls {
+    /// Whether no keys are in use yet in either direction, so the guard
+    /// checks record headers and a refusal goes out as a plaintext alert:
+    /// before the version is negotiated, and for a TLS 1.2 server until the
+    /// client's ChangeCipherSpec (the server's own comes after it).
+    fn guard_active(&self) -> bool {
+        match &self.engine {
+            Engine::Accepting(_) | Engine::Hello(_) => true,
+            Engine::Active(conn) => match conn.protocol_version() {
+                None => true,
+                Some(ProtocolVersion::TLSv1_2) => {
+                    matches!(&**conn, rustls::Connection::Server(_))
+                        && conn.is_handshaking()
+                        && !self.inbuf.framing.after_ccs
+                }
+                Some(_) => false,
+            },
+            Engine::Failed => false,
+        }
+    }
+
+    /// Ends the connection for a guard check that failed: what was received
+    /// never reaches rustls, and the peer gets the check's alert in plaintext.
+    fn refuse(&mut self, io: &mut dyn Transport, check: &'static Check) -> Error {
+        let n = self.inbuf.data().len();
+        self.inbuf.consume(n);
+        send_plaintext_alert(io, check.alert);
+        self.engine = Engine::Failed;
+        refusal(check)
+    }
+
+    /// Ends the connection for a peer error rustls reported: whatever alert
+    /// rustls queued goes out first; if it queued none and no keys are in
+    /// use, `alert` is sent in plaintext. (Once keys are in use, rustls has
+    /// no public way to send an encrypted fatal alert for us.)
+    fn fail(&mut self, io: &mut dyn Transport, alert: Option<u8>, error: Error) -> Error {
+        let queued = matches!(&self.engine, Engine::Active(c) if c.wants_write());
+        let plaintext = self.guard_active();
+        // Best effort: tell the peer why before giving up.
+        let _ = self.flush(io);
+        if !queued && plaintext {
+            if let Some(alert) = alert {
+                send_plaintext_alert(io, alert);
+            }
+        }
+        self.engine = Engine::Failed;
+        error
+    }
+
     /// Sends queued ciphertext; `Ok(false)` means the transport is full.
     fn flush(&mut self, io: &mut dyn Transport) -> Result<bool> {
         let Engine::Active(conn) = &mut self.engine else {
@@ -310,7 +360,8 @@ impl Tls {
             } else {
                 RECV_BUFFER
             };
-            match self.inbuf.fill(io, limit) {
+            let guarded = self.guard_active();
+            match self.inbuf.fill(io, limit, guarded) {
                 Ok(0) => {
                     self.transport_eof = true;
                     if let Engine::Active(conn) = &mut self.engine {
@@ -320,7 +371,11 @@ impl Tls {
                     self.process(io)?;
                     return Ok(Pumped::Eof);
                 }
-                Ok(_) => {}
+                Ok(_) => {
+                    if let Some(check) = self.inbuf.framing.refused {
+                        return Err(self.refuse(io, check));
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Pumped::WouldBlock),
                 Err(e) => return Err(Error::Io(e)),
             }
@@ -337,6 +392,12 @@ impl Tls {
                 Ok(k) if k > 0 => {
                     self.inbuf.consume(k);
                     n += k;
+                }
+                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                    // rustls' handshake buffer (64 KiB) is full: a handshake
+                    // message too large for it. rustls queues no alert.
+                    let check = &guard::EXCESSIVE_MESSAGE;
+                    return Err(self.fail(io, Some(check.alert), refusal(check)));
                 }
                 _ => break,
             }
@@ -366,10 +427,8 @@ impl Tls {
                 Ok(())
             }
             Err(e) => {
-                // Best effort: tell the peer why before giving up.
-                let _ = self.flush(io);
-                self.engine = Engine::Failed;
-                Err(e.into())
+                let alert = alert_for(&e);
+                Err(self.fail(io, alert, e.into()))
             }
         }
     }
@@ -427,9 +486,13 @@ impl Tls {
     /// Feeds the acceptor; `None` means call again.
     fn accept_step(&mut self, io: &mut dyn Transport) -> Result<Option<Step<HandshakeStatus>>> {
         if self.inbuf.is_empty() {
-            match self.inbuf.fill(io, RECV_BUFFER) {
+            match self.inbuf.fill(io, RECV_BUFFER, true) {
                 Ok(0) => return Err(Error::Eof),
-                Ok(_) => {}
+                Ok(_) => {
+                    if let Some(check) = self.inbuf.framing.refused {
+                        return Err(self.refuse(io, check));
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     return Ok(Some(Step::Wait(Need::Read)))
                 }
@@ -445,12 +508,7 @@ impl Tls {
             Err(_) => {
                 // rustls holds at most 64 KiB of ClientHello; refuse a larger
                 // one as OpenSSL refuses an excessive message.
-                send_plaintext_alert(io, ALERT_ILLEGAL_PARAMETER);
-                self.engine = Engine::Failed;
-                return Err(Error::ssl(
-                    "EXCESSIVE_MESSAGE_SIZE",
-                    "excessive message size",
-                ));
+                return Err(self.refuse(io, &guard::EXCESSIVE_MESSAGE));
             }
         };
         state.records.extend_from_slice(&self.inbuf.data()[..n]);
@@ -458,12 +516,14 @@ impl Tls {
         match state.acceptor.accept() {
             Ok(None) => Ok(None),
             Ok(Some(accepted)) => {
+                // rustls accepted these records as one ClientHello, so they parse.
+                let facts = client_hello::parse(&state.records).unwrap_or_default();
+                if let Err(check) = guard::check_hello(&facts) {
+                    return Err(self.refuse(io, check));
+                }
                 let hello = accepted.client_hello();
                 let info = HelloInfo {
-                    post_handshake_auth: client_hello::offers_extension(
-                        &state.records,
-                        client_hello::EXT_POST_HANDSHAKE_AUTH,
-                    ),
+                    post_handshake_auth: facts.has(client_hello::EXT_POST_HANDSHAKE_AUTH),
                     server_name: hello.server_name().map(str::to_owned),
                     alpn: hello
                         .alpn()
@@ -472,6 +532,7 @@ impl Tls {
                     cipher_suites: hello.cipher_suites().to_vec(),
                 };
                 self.hello = Some(info.clone());
+                self.hello_facts = Some(facts);
                 self.engine = Engine::Hello(Box::new(accepted));
                 Ok(Some(Step::Done(HandshakeStatus::ClientHello(info))))
             }
@@ -661,6 +722,7 @@ impl Connection {
                 peer_closed: false,
                 transport_eof: false,
                 hello: None,
+                hello_facts: None,
                 started: false,
                 counted: false,
                 client_name,
@@ -804,9 +866,25 @@ impl Connection {
         }
     }
 
-    /// Continues a server handshake with the config chosen for the ClientHello.
-    pub fn accept(&self, config: Arc<ServerConfig>, io: &mut dyn Transport) -> Result<()> {
+    /// Continues a server handshake with the config chosen for the
+    /// ClientHello. `highest` is the highest version the server enables
+    /// (that of the initial context): the guard checks the ClientHello's
+    /// fallback SCSV and key shares against it first.
+    pub fn accept(
+        &self,
+        config: Arc<ServerConfig>,
+        highest: ProtocolVersion,
+        io: &mut dyn Transport,
+    ) -> Result<()> {
         let mut tls = self.lock();
+        if !matches!(tls.engine, Engine::Hello(_)) {
+            return Err(Error::State("no ClientHello is waiting"));
+        }
+        if let Some(facts) = tls.hello_facts.take() {
+            if let Err(check) = guard::check_hello_for(&facts, u16::from(highest)) {
+                return Err(tls.refuse(io, check));
+            }
+        }
         let Engine::Hello(accepted) = std::mem::replace(&mut tls.engine, Engine::Failed) else {
             return Err(Error::State("no ClientHello is waiting"));
         };
@@ -1010,16 +1088,16 @@ mod tests {
     fn framing_stops_at_record_ends() {
         let mut f = Framing::default();
         assert_eq!(f.remainder(), 5);
-        f.observe(&[23, 3, 3]);
+        f.observe(&[23, 3, 3], false);
         assert_eq!(f.remainder(), 2);
-        f.observe(&[0, 19]);
+        f.observe(&[0, 19], false);
         assert_eq!(f.remainder(), 19);
-        f.observe(&[0; 10]);
+        f.observe(&[0; 10], false);
         assert_eq!(f.remainder(), 9);
         // The rest of this record plus a whole second one in one chunk.
         let mut chunk = vec![0; 9];
         chunk.extend_from_slice(&[21, 3, 3, 0, 2, 1, 0]);
-        f.observe(&chunk);
+        f.observe(&chunk, false);
         assert_eq!(f.remainder(), 5);
     }
 }
