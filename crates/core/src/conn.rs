@@ -393,12 +393,6 @@ impl Tls {
                     self.inbuf.consume(k);
                     n += k;
                 }
-                Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                    // rustls' handshake buffer (64 KiB) is full: a handshake
-                    // message too large for it. rustls queues no alert.
-                    let check = &guard::EXCESSIVE_MESSAGE;
-                    return Err(self.fail(io, Some(check.alert), refusal(check)));
-                }
                 _ => break,
             }
         }
@@ -408,7 +402,11 @@ impl Tls {
                 return Ok(Pumped::Progress);
             };
             if conn.wants_read() {
-                return Err(Error::ssl("RECORD_LAYER_FAILURE", "record layer failure"));
+                // rustls takes no more bytes yet wants more: its buffer is
+                // full of one incomplete handshake message, larger than the
+                // 64 KiB it holds. It queues no alert for that.
+                let check = &guard::EXCESSIVE_MESSAGE;
+                return Err(self.fail(io, Some(check.alert), refusal(check)));
             }
         }
         Ok(Pumped::Progress)
@@ -1083,6 +1081,28 @@ pub struct ConnectionInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn framing_runs_the_guard_only_when_asked() {
+        // A header claiming 2^14+1 bytes, split across two reads.
+        let mut off = Framing::default();
+        off.observe(&[22, 3, 1, 0x40, 0x01], false);
+        assert_eq!(off.refused, None);
+        let mut on = Framing::default();
+        on.observe(&[22, 3], true);
+        assert_eq!(on.refused, None);
+        on.observe(&[1, 0x40, 0x01], true);
+        assert_eq!(on.refused, Some(&guard::PLAINTEXT_OVERFLOW));
+        // After a ChangeCipherSpec, TLS 1.2 ciphertext may be longer.
+        let mut ccs = Framing::default();
+        ccs.observe(&[20, 3, 3, 0, 1, 1, 22, 3, 3, 0x40, 0x01], true);
+        assert_eq!(ccs.refused, None);
+        assert!(ccs.after_ccs);
+        // The first refusal is kept.
+        let mut two = Framing::default();
+        two.observe(&[0, 3, 3, 0, 1, 0, 22, 0, 0, 0, 1], true);
+        assert_eq!(two.refused, Some(&guard::CONTENT_TYPE));
+    }
 
     #[test]
     fn framing_stops_at_record_ends() {
