@@ -32,6 +32,7 @@ MODULES = {"stdlib": stdlib_ssl, "rustssl": rustssl}
 UNEXPECTED = 10
 OVERFLOW = 22
 ILLEGAL = 47
+DECODE = 50
 PROTOCOL_VERSION = 70
 INAPPROPRIATE_FALLBACK = 86
 MISSING_EXTENSION = 109
@@ -339,9 +340,18 @@ CLIENT_PROBES = [
         OVERFLOW,
         "DATA_LENGTH_TOO_LONG",
     ),
+    # rustls refuses a declared length over 64 KiB itself, with decode_error.
     ClientProbe(
         "100 KiB handshake message in 16 KiB records",
         w.records(w.HANDSHAKE, w.handshake(2, bytes(100 * 1024)), 16384),
+        DECODE,
+        "PACKET_LENGTH_TOO_LONG",
+    ),
+    # A length rustls accepts, in more record bytes than its buffer holds:
+    # rustls stalls without an alert, and the guard sends OpenSSL's.
+    ClientProbe(
+        "65,530-byte handshake message in 16 KiB records",
+        w.records(w.HANDSHAKE, w.handshake(2, bytes(65_526)), 16384),
         ILLEGAL,
         "EXCESSIVE_MESSAGE_SIZE",
     ),
@@ -415,3 +425,51 @@ def test_guard_alert_reaches_the_outgoing_bio(certs: CertSet, server_side: bool)
     assert info.value.reason == "DATA_LENGTH_TOO_LONG"
     sent = w.parse_records(outgoing.read())
     assert sent == [(w.ALERT, 0x0303, bytes([2, OVERFLOW]))]
+
+
+# ------------------------------------ class 2: protected records, keys in use
+
+#: TLSInnerPlaintext with no content type: all padding, or nothing at all.
+INNER_NO_TYPE = {"only padding": bytes(16), "empty": b""}
+
+NO_ENCRYPTED_ALERT = (
+    "rustls raises PEER_MISBEHAVED for a protected record with no inner content type"
+    " without queuing an alert, and its public API cannot send an encrypted fatal alert"
+    " for us (docs/security.md, 'Differs from OpenSSL'): the peer gets a FIN only"
+)
+
+
+def _inner_type_zero(module: Any, certs: CertSet, inner: bytes) -> tuple[w.Received, Any]:
+    from reliability.tls13 import Client
+
+    server = Server(module, certs, 2)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TLS_TIMEOUT) as sock:
+        client = Client(sock)
+        sent_at = send(sock, client.seal(inner))
+        got = w.receive_until_closed(sock, sent_at, CLOSE_WITHIN)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TLS_TIMEOUT) as raw:
+        with client_context(stdlib_ssl, certs).wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(b"next")
+            assert tls.recv(16) == b"next"
+    server.join()
+    return got, server.errors[0]
+
+
+@pytest.mark.parametrize("inner", list(INNER_NO_TYPE), ids=list(INNER_NO_TYPE))
+def test_inner_content_type_zero_is_refused(certs: CertSet, inner: str) -> None:
+    """A protected record with no inner content type ends the connection at once
+    (RFC 8446 §5.4) and the server serves the next client; the stdlib alerts."""
+    stdlib_got, _ = _inner_type_zero(stdlib_ssl, certs, INNER_NO_TYPE[inner])
+    TABLE.add("server (guard)", f"TLS 1.3 record, inner: {inner}", "stdlib", stdlib_got, None)
+    assert any(r[0] == w.APPLICATION_DATA for r in stdlib_got.records), "stdlib sent no alert"
+    got, error = _inner_type_zero(rustssl, certs, INNER_NO_TYPE[inner])
+    TABLE.add("server (guard)", f"TLS 1.3 record, inner: {inner}", "rustssl", got, error)
+    assert got.ending != "open", f"no close within {CLOSE_WITHIN}s"
+    # Decryption worked (the key schedule above is right): rustls judged the content.
+    assert isinstance(error, rustssl.SSLError) and error.reason == "PEER_MISBEHAVED", error
+
+
+@pytest.mark.xfail(strict=True, reason=NO_ENCRYPTED_ALERT)
+def test_inner_content_type_zero_gets_an_encrypted_alert(certs: CertSet) -> None:
+    got, _ = _inner_type_zero(rustssl, certs, INNER_NO_TYPE["only padding"])
+    assert any(r[0] == w.APPLICATION_DATA for r in got.records), "no encrypted alert"

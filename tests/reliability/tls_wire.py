@@ -111,6 +111,7 @@ def client_hello(
     padding: int = 0,
     extra_extensions: Iterable[bytes] = (),
     key_share: bool = True,
+    x25519_public: bytes | None = None,
 ) -> bytes:
     """A ClientHello handshake message (header included) a rustls server accepts.
 
@@ -131,7 +132,7 @@ def client_hello(
         exts.append(extension(43, vec8(b"".join(u16(v) for v in versions))))
         exts.append(extension(45, vec8(u8(1))))  # psk_dhe_ke
     if key_share:
-        share = u16(0x001D) + vec16(os.urandom(32))
+        share = u16(0x001D) + vec16(x25519_public or os.urandom(32))
         exts.append(extension(51, vec16(share)))
     exts.extend(extra_extensions)
     if padding:
