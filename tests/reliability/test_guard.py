@@ -473,3 +473,36 @@ def test_inner_content_type_zero_is_refused(certs: CertSet, inner: str) -> None:
 def test_inner_content_type_zero_gets_an_encrypted_alert(certs: CertSet) -> None:
     got, _ = _inner_type_zero(rustssl, certs, INNER_NO_TYPE["only padding"])
     assert any(r[0] == w.APPLICATION_DATA for r in got.records), "no encrypted alert"
+
+
+def _hostile_tls13_server(inner: bytes) -> Callable[[socket.socket], w.Received]:
+    """Answers with a real ServerHello, then a protected record holding ``inner``."""
+
+    def behave(conn: socket.socket) -> w.Received:
+        from reliability.tls13 import server_flight
+
+        hello = w.read_client_hello(conn)
+        server_hello, sealer = server_flight(hello)
+        sent_at = send(conn, server_hello + sealer.seal(inner))
+        return w.receive_until_closed(conn, sent_at, CLOSE_WITHIN)
+
+    return behave
+
+
+@pytest.mark.parametrize("inner", list(INNER_NO_TYPE), ids=list(INNER_NO_TYPE))
+def test_client_refuses_inner_content_type_zero(certs: CertSet, inner: str) -> None:
+    """The client side of the same: the server's protected record has no inner type."""
+    results = {}
+    for module_name in ("stdlib", "rustssl"):
+        server = RawServer(_hostile_tls13_server(INNER_NO_TYPE[inner]))
+        error = tls_client(MODULES[module_name], certs, server.port)
+        got = server.join()
+        TABLE.add("client (guard)", f"TLS 1.3 record, inner: {inner}", module_name, got, error)
+        results[module_name] = (got, error)
+    stdlib_got, _ = results["stdlib"]
+    # OpenSSL's client writes in plaintext until the server's Finished.
+    assert _fatal_alerts(stdlib_got), "stdlib sent no alert"
+    got, error = results["rustssl"]
+    assert got.ending != "open", f"no close within {CLOSE_WITHIN}s"
+    # Decryption worked: rustls judged the content, not the MAC.
+    assert isinstance(error, rustssl.SSLError) and error.reason == "PEER_MISBEHAVED", error

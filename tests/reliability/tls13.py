@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import socket
 import struct
 
@@ -58,12 +59,32 @@ def _server_share(server_hello: bytes) -> bytes:
     raise AssertionError("no key_share in the ServerHello")
 
 
-class Client:
+class Sealer:
+    """Seals TLS 1.3 records under one traffic secret (TLS_AES_128_GCM_SHA256)."""
+
+    def __init__(self, traffic_secret: bytes) -> None:
+        self.key = AESGCM(_expand_label(traffic_secret, "key", b"", 16))
+        self.iv = _expand_label(traffic_secret, "iv", b"", 12)
+        self.seq = 0
+
+    def seal(self, inner_plaintext: bytes) -> bytes:
+        """A protected record holding ``inner_plaintext`` (TLSInnerPlaintext) as is."""
+        nonce = bytes(a ^ b for a, b in zip(self.iv, self.seq.to_bytes(12, "big"), strict=True))
+        self.seq += 1
+        header = w.record_header(w.APPLICATION_DATA, len(inner_plaintext) + 16)
+        return header + self.key.encrypt(nonce, inner_plaintext, header)
+
+
+def _handshake_secret(shared: bytes) -> bytes:
+    early = _extract(bytes(HASH_LEN), bytes(HASH_LEN))
+    return _extract(_derive(early, "derived", b""), shared)
+
+
+class Client(Sealer):
     """Sends a ClientHello offering only TLS_AES_128_GCM_SHA256 over X25519,
     reads the server's flight, and seals records under the client handshake key."""
 
     def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
         key = X25519PrivateKey.generate()
         public = key.public_key().public_bytes_raw()
         hello = w.client_hello(suites=(0x1301,), versions=(0x0304,), x25519_public=public)
@@ -79,16 +100,43 @@ class Client:
         server_hello = next(body for ctype, _, body in records if ctype == w.HANDSHAKE)
         assert server_hello[:1] == b"\x02", "the first handshake record is not a ServerHello"
         shared = key.exchange(X25519PublicKey.from_public_bytes(_server_share(server_hello)))
-        early = _extract(bytes(HASH_LEN), bytes(HASH_LEN))
-        handshake = _extract(_derive(early, "derived", b""), shared)
-        traffic = _derive(handshake, "c hs traffic", hello + server_hello)
-        self.key = AESGCM(_expand_label(traffic, "key", b"", 16))
-        self.iv = _expand_label(traffic, "iv", b"", 12)
-        self.seq = 0
+        handshake = _handshake_secret(shared)
+        super().__init__(_derive(handshake, "c hs traffic", hello + server_hello))
 
-    def seal(self, inner_plaintext: bytes) -> bytes:
-        """A protected record holding ``inner_plaintext`` (TLSInnerPlaintext) as is."""
-        nonce = bytes(a ^ b for a, b in zip(self.iv, self.seq.to_bytes(12, "big"), strict=True))
-        self.seq += 1
-        header = w.record_header(w.APPLICATION_DATA, len(inner_plaintext) + 16)
-        return header + self.key.encrypt(nonce, inner_plaintext, header)
+
+def _client_share_and_session(client_hello: bytes) -> tuple[bytes, bytes]:
+    """The X25519 key share and legacy_session_id of a ClientHello message."""
+    body = client_hello[4:]
+    i = 2 + 32
+    session = body[i + 1 : i + 1 + body[i]]
+    i += 1 + body[i]
+    i += 2 + struct.unpack("!H", body[i : i + 2])[0]  # cipher_suites
+    i += 1 + body[i]  # legacy_compression_methods
+    (ext_len,) = struct.unpack("!H", body[i : i + 2])
+    exts, i = body[i + 2 : i + 2 + ext_len], 0
+    while i < len(exts):
+        etype, elen = struct.unpack("!HH", exts[i : i + 4])
+        if etype == 51:
+            shares, j = exts[i + 6 : i + 4 + elen], 0
+            while j < len(shares):
+                group, klen = struct.unpack("!HH", shares[j : j + 4])
+                if group == 0x001D:
+                    return shares[j + 4 : j + 4 + klen], session
+                j += 4 + klen
+        i += 4 + elen
+    raise AssertionError("the client sent no X25519 key share")
+
+
+def server_flight(client_hello: bytes) -> tuple[bytes, Sealer]:
+    """A ServerHello (TLS 1.3, TLS_AES_128_GCM_SHA256, X25519) answering
+    ``client_hello``, as a record, and a sealer for the server handshake key."""
+    client_share, session = _client_share_and_session(client_hello)
+    key = X25519PrivateKey.generate()
+    exts = w.extension(43, w.u16(0x0304)) + w.extension(
+        51, w.u16(0x001D) + w.vec16(key.public_key().public_bytes_raw())
+    )
+    body = w.u16(0x0303) + os.urandom(32) + w.vec8(session) + w.u16(0x1301) + b"\x00"
+    server_hello = w.handshake(w.SERVER_HELLO, body + w.vec16(exts))
+    shared = key.exchange(X25519PublicKey.from_public_bytes(client_share))
+    secret = _derive(_handshake_secret(shared), "s hs traffic", client_hello + server_hello)
+    return w.record(w.HANDSHAKE, server_hello), Sealer(secret)
