@@ -491,7 +491,7 @@ def _hostile_tls13_server(inner: bytes) -> Callable[[socket.socket], w.Received]
 
 @pytest.mark.parametrize("inner", list(INNER_NO_TYPE), ids=list(INNER_NO_TYPE))
 def test_client_refuses_inner_content_type_zero(certs: CertSet, inner: str) -> None:
-    """The client side of the same: the server's protected record has no inner type."""
+    """The client side: the server's first protected record has no inner type."""
     results = {}
     for module_name in ("stdlib", "rustssl"):
         server = RawServer(_hostile_tls13_server(INNER_NO_TYPE[inner]))
@@ -504,5 +504,8 @@ def test_client_refuses_inner_content_type_zero(certs: CertSet, inner: str) -> N
     assert _fatal_alerts(stdlib_got), "stdlib sent no alert"
     got, error = results["rustssl"]
     assert got.ending != "open", f"no close within {CLOSE_WITHIN}s"
-    # Decryption worked: rustls judged the content, not the MAC.
+    # Decryption worked: rustls judged the content, not the MAC. rustls
+    # queued no alert; the client has sent nothing protected yet, so rustssl
+    # sends unexpected_message in plaintext, as OpenSSL's client does.
     assert isinstance(error, rustssl.SSLError) and error.reason == "PEER_MISBEHAVED", error
+    assert _fatal_alerts(got) == [UNEXPECTED], got.describe_alert()

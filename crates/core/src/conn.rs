@@ -117,8 +117,13 @@ struct Framing {
     header: [u8; RECORD_HEADER],
     header_len: usize,
     body_left: usize,
-    /// A ChangeCipherSpec record has been received.
+    /// A ChangeCipherSpec record has passed.
     after_ccs: bool,
+    /// A protected record has passed: application_data, or any record
+    /// after a ChangeCipherSpec.
+    protected: bool,
+    /// The content type of the last record header seen.
+    last_type: Option<u8>,
     /// The first header the guard refused, if any.
     refused: Option<&'static Check>,
 }
@@ -142,6 +147,8 @@ impl Framing {
                 if guarded && self.refused.is_none() {
                     self.refused = guard::check_header(&self.header, self.after_ccs).err();
                 }
+                self.protected |= self.after_ccs || guard::is_application_data(&self.header);
+                self.last_type = Some(self.header[0]);
                 self.after_ccs |= guard::is_ccs(&self.header);
                 self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
                 self.header_len = 0;
@@ -232,16 +239,29 @@ impl InBuf {
     }
 }
 
-/// Adapts a transport to the `io::Write` rustls sends through.
-struct Sink<'a>(&'a mut dyn Transport);
+/// Adapts a transport to the `io::Write` rustls sends through; with a
+/// framing, follows the records sent until the first protected one.
+struct Sink<'a>(&'a mut dyn Transport, Option<&'a mut Framing>);
 
 impl Write for Sink<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.send(&[IoSlice::new(buf)])
+        self.write_vectored(&[IoSlice::new(buf)])
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.0.send(bufs)
+        let n = self.0.send(bufs)?;
+        if let Some(sent) = &mut self.1 {
+            let mut left = n;
+            for buf in bufs {
+                if left == 0 {
+                    break;
+                }
+                let k = left.min(buf.len());
+                sent.observe(&buf[..k], false);
+                left -= k;
+            }
+        }
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -277,6 +297,8 @@ struct Tls {
     hello: Option<HelloInfo>,
     /// The parsed ClientHello, kept from the hello until `accept` checks it.
     hello_facts: Option<client_hello::Facts>,
+    /// The records this end has sent, followed until the first protected one.
+    sent: Framing,
     /// Whether any I/O has happened; a client's session can change only before.
     started: bool,
     /// Whether the completed handshake has been counted in the stats.
@@ -286,22 +308,15 @@ struct Tls {
 }
 
 impl Tls {
-    /// Whether no keys are in use yet in either direction, so the guard
-    /// checks record headers and a refusal goes out as a plaintext alert:
-    /// before the version is negotiated, and for a TLS 1.2 server until the
-    /// client's ChangeCipherSpec (the server's own comes after it).
+    /// Whether this end has sent no protected record yet, so the guard
+    /// checks record headers and a refusal goes out as a plaintext alert.
+    /// A peer takes a plaintext alert until it has decrypted something from
+    /// us (RFC 8446 §5; rustls and OpenSSL both do), and OpenSSL's client
+    /// itself writes its alerts in plaintext until the server's Finished.
     fn guard_active(&self) -> bool {
         match &self.engine {
             Engine::Accepting(_) | Engine::Hello(_) => true,
-            Engine::Active(conn) => match conn.protocol_version() {
-                None => true,
-                Some(ProtocolVersion::TLSv1_2) => {
-                    matches!(&**conn, rustls::Connection::Server(_))
-                        && conn.is_handshaking()
-                        && !self.inbuf.framing.after_ccs
-                }
-                Some(_) => false,
-            },
+            Engine::Active(conn) => conn.is_handshaking() && !self.sent.protected,
             Engine::Failed => false,
         }
     }
@@ -321,11 +336,20 @@ impl Tls {
     /// use, `alert` is sent in plaintext. (Once keys are in use, rustls has
     /// no public way to send an encrypted fatal alert for us.)
     fn fail(&mut self, io: &mut dyn Transport, alert: Option<u8>, error: Error) -> Error {
-        let queued = matches!(&self.engine, Engine::Active(c) if c.wants_write());
         let plaintext = self.guard_active();
-        // Best effort: tell the peer why before giving up.
-        let _ = self.flush(io);
-        if !queued && plaintext {
+        // Best effort: send what rustls queued, noting whether it ends with
+        // an alert (a plaintext one, or a protected record: rustls' alert
+        // is the last thing it queues when it fails).
+        let mut flushed = Framing::default();
+        if let Engine::Active(conn) = &mut self.engine {
+            while conn.wants_write() {
+                if conn.write_tls(&mut Sink(io, Some(&mut flushed))).is_err() {
+                    break;
+                }
+            }
+        }
+        let alerted = matches!(flushed.last_type, Some(21 | 23));
+        if !alerted && plaintext && !flushed.protected {
             if let Some(alert) = alert {
                 send_plaintext_alert(io, alert);
             }
@@ -340,7 +364,10 @@ impl Tls {
             return Ok(true);
         };
         while conn.wants_write() {
-            match conn.write_tls(&mut Sink(io)) {
+            // Until our first protected record, follow what we send: the
+            // guard answers in plaintext only while it is all plaintext.
+            let sent = (!self.sent.protected).then_some(&mut self.sent);
+            match conn.write_tls(&mut Sink(io, sent)) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) => return Err(Error::Io(e)),
@@ -536,7 +563,7 @@ impl Tls {
             }
             Err((e, mut alert)) => {
                 let mut sent = 0;
-                while let Ok(k) = alert.write(&mut Sink(io)) {
+                while let Ok(k) = alert.write(&mut Sink(io, None)) {
                     if k == 0 {
                         break;
                     }
@@ -721,6 +748,7 @@ impl Connection {
                 transport_eof: false,
                 hello: None,
                 hello_facts: None,
+                sent: Framing::default(),
                 started: false,
                 counted: false,
                 client_name,
@@ -892,7 +920,7 @@ impl Connection {
                 Ok(())
             }
             Err((e, mut alert)) => {
-                let _ = alert.write_all(&mut Sink(io));
+                let _ = alert.write_all(&mut Sink(io, None));
                 Err(e.into())
             }
         }
@@ -1098,6 +1126,14 @@ mod tests {
         ccs.observe(&[20, 3, 3, 0, 1, 1, 22, 3, 3, 0x40, 0x01], true);
         assert_eq!(ccs.refused, None);
         assert!(ccs.after_ccs);
+        // The record after a ChangeCipherSpec is protected; the CCS is not.
+        assert!(ccs.protected);
+        assert_eq!(ccs.last_type, Some(22));
+        let mut hello_only = Framing::default();
+        hello_only.observe(&[22, 3, 1, 0, 1, 0, 20, 3, 3, 0, 1, 1], false);
+        assert!(!hello_only.protected);
+        hello_only.observe(&[23, 3, 3, 0, 0], false);
+        assert!(hello_only.protected);
         // The first refusal is kept.
         let mut two = Framing::default();
         two.observe(&[0, 3, 3, 0, 1, 0, 22, 0, 0, 0, 1], true);

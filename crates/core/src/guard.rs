@@ -2,9 +2,10 @@
 //! rustls sees them, each refusing with the alert its RFC clause names.
 //!
 //! rustssl receives every byte before rustls does (`conn.rs` follows record
-//! boundaries to read exactly to the end of a record). While no keys are in
-//! use, a refused record is answered with a plaintext fatal alert and never
-//! reaches rustls. Once keys are in use rustls answers itself, encrypted:
+//! boundaries to read exactly to the end of a record). Until this end sends
+//! its first protected record, a refused record is answered with a plaintext
+//! fatal alert and never reaches rustls. After that rustls answers itself,
+//! encrypted:
 //! its public API has no way to send an encrypted fatal alert of our
 //! choosing (`send_close_notify` is the only one), so the guard stands back
 //! there rather than answer in plaintext. docs/security.md lists where
@@ -180,6 +181,12 @@ pub fn check_header(header: &[u8; 5], after_ccs: bool) -> Result<(), &'static Ch
         return Err(check);
     }
     Ok(())
+}
+
+/// Whether a record header announces application_data (in TLS 1.3, every
+/// protected record).
+pub fn is_application_data(header: &[u8; 5]) -> bool {
+    header[0] == APPLICATION_DATA
 }
 
 /// Whether a record header announces a ChangeCipherSpec.
