@@ -30,6 +30,7 @@ from reliability.peers import CLOSE_WITHIN, TABLE, TLS_TIMEOUT, RawServer, tls_c
 MODULES = {"stdlib": stdlib_ssl, "rustssl": rustssl}
 
 UNEXPECTED = 10
+HANDSHAKE_FAILURE = 40
 OVERFLOW = 22
 ILLEGAL = 47
 DECODE = 50
@@ -235,6 +236,18 @@ SERVER_PROBES = [
         first(w.record(0, b"\x01\x02")),
         UNEXPECTED,
         "UNEXPECTED_RECORD",
+    ),
+    # rustls fails after accepting the hello, with an internal error and no
+    # alert queued: rustssl sends handshake_failure (found by the guard fuzzer).
+    Probe(
+        "TLS 1.2 ClientHello whose only signature scheme the ECDSA P-256 key cannot use",
+        first(
+            hello_record(
+                suites=w.TLS12_SUITES, versions=None, key_share=False, sigalgs=(0x0503, 0x0804)
+            )
+        ),
+        HANDSHAKE_FAILURE,
+        None,
     ),
     Probe(
         "TLS 1.3 ClientHello without key_share",

@@ -112,6 +112,7 @@ def client_hello(
     extra_extensions: Iterable[bytes] = (),
     key_share: bool = True,
     x25519_public: bytes | None = None,
+    sigalgs: Iterable[int] = (0x0403, 0x0804, 0x0401, 0x0807, 0x0503, 0x0805),
 ) -> bytes:
     """A ClientHello handshake message (header included) a rustls server accepts.
 
@@ -124,7 +125,6 @@ def client_hello(
         exts.append(extension(0, vec16(u8(0) + vec16(name))))
     exts.append(extension(10, vec16(u16(0x001D) + u16(0x0017))))  # x25519, secp256r1
     exts.append(extension(11, vec8(u8(0))))  # ec_point_formats: uncompressed
-    sigalgs = (0x0403, 0x0804, 0x0401, 0x0807, 0x0503, 0x0805)
     exts.append(extension(13, vec16(b"".join(u16(s) for s in sigalgs))))
     exts.append(extension(23, b""))  # extended_master_secret
     exts.append(extension(0xFF01, b"\x00"))  # renegotiation_info

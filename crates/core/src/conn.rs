@@ -920,7 +920,16 @@ impl Connection {
                 Ok(())
             }
             Err((e, mut alert)) => {
-                let _ = alert.write_all(&mut Sink(io, None));
+                // rustls' flight is dropped with the connection, so the peer
+                // has seen nothing protected: if rustls queued no alert, send
+                // one in plaintext.
+                let mut sent = Framing::default();
+                let _ = alert.write_all(&mut Sink(io, Some(&mut sent)));
+                if sent.last_type.is_none() {
+                    if let Some(alert) = alert_for(&e) {
+                        send_plaintext_alert(io, alert);
+                    }
+                }
                 Err(e.into())
             }
         }
