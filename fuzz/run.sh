@@ -22,7 +22,7 @@ random_target_dir=${FUZZ_RANDOM_TARGET_DIR:-$PWD/target}
 
 seconds=${1:-60}
 shift || true
-all_targets=(pem_der_load cert_decode cipher_string conn_server conn_client)
+all_targets=(pem_der_load cert_decode cipher_string conn_server conn_client guard)
 targets=("${@:-${all_targets[@]}}")
 engine=${FUZZ_ENGINE:-auto}
 summary=()
@@ -54,8 +54,12 @@ run_libfuzzer() {
         mkdir -p "corpus/$t" "artifacts/$t"
         log=$(mktemp)
         status=0
+        # The guard target must also stay within a tight memory bound: no
+        # single allocation over 16 MiB, no more than 512 MiB in all.
+        limits=(-rss_limit_mb=4096)
+        [ "$t" = guard ] && limits=(-rss_limit_mb=512 -malloc_limit_mb=16)
         cargo fuzz run --features libfuzzer "$t" "corpus/$t" -- \
-            -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 \
+            -max_total_time="$seconds" "${limits[@]}" -max_len=65536 \
             -print_final_stats=1 >"$log" 2>&1 || status=$?
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         if [ "$status" != 0 ]; then

@@ -263,8 +263,11 @@ fn drive(conn: &Connection, data: &[u8], server: bool) {
                 Ok(HandshakeStatus::Complete) => Outcome::Done,
                 Ok(HandshakeStatus::ClientHello(_)) => {
                     assert!(server, "a client stopped at a ClientHello");
-                    let config = server_context().server_config(true).expect("server config");
-                    match conn.accept(config, &mut io) {
+                    let mut ctx = server_context();
+                    let highest = ctx.settings().highest_version();
+                    let config = ctx.server_config(true).expect("server config");
+                    drop(ctx);
+                    match conn.accept(config, highest, &mut io) {
                         Ok(()) => Outcome::More,
                         Err(e) => Outcome::Failed(e),
                     }
@@ -341,6 +344,105 @@ pub fn fuzz_conn_client(data: &[u8]) {
     drive(&conn, data, false);
 }
 
+// -------------------------------------------------------------------- guard
+
+/// How a connection driven by [`fuzz_guard`] ended.
+enum Ending {
+    /// The input ran out; the peer then closed (end of stream).
+    Closed,
+    /// A fatal error, and the bytes the connection sent before the failing step.
+    Failed(Error, usize),
+    /// The step budget ran out first.
+    Budget,
+}
+
+/// The record-layer guard (`rustssl_core::guard`): arbitrary bytes in front
+/// of a server connection, cut into reads by the first byte.
+///
+/// Invariants: no panic; everything sent is whole records; and the
+/// connection ends either with a clean close (the peer's end of stream or
+/// the peer's own alert) or with a fatal alert sent by us in the failing
+/// step: a plaintext one while no keys are in use, an encrypted record once
+/// they are. Unbounded allocation is caught by libFuzzer's malloc and RSS
+/// limits (`fuzz/run.sh`); every input is at most 64 KiB.
+pub fn fuzz_guard(data: &[u8]) {
+    let conn = Connection::server(server_context().stats());
+    let mut incoming = MemoryBio::new();
+    let mut outgoing = MemoryBio::new();
+    let mut pieces = chunks(data).into_iter();
+    let mut sent = Vec::new();
+    let mut ending = Ending::Budget;
+    for _ in 0..MAX_STEPS {
+        sent.extend_from_slice(&outgoing.read(None));
+        let before = sent.len();
+        let mut io = BioTransport {
+            incoming: &mut incoming,
+            outgoing: &mut outgoing,
+        };
+        let result = match conn.handshake(&mut io) {
+            Ok(HandshakeStatus::ClientHello(_)) => {
+                let mut ctx = server_context();
+                let highest = ctx.settings().highest_version();
+                let config = ctx.server_config(true).expect("server config");
+                drop(ctx);
+                conn.accept(config, highest, &mut io)
+            }
+            Ok(HandshakeStatus::Complete) => {
+                // Only a real client's keys get this far; nothing to check.
+                ending = Ending::Budget;
+                break;
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) | Err(Error::WantRead) => match pieces.next() {
+                Some(piece) => {
+                    incoming.write(piece).expect("incoming BIO");
+                }
+                None if !incoming.eof_written() => incoming.write_eof(),
+                None => break,
+            },
+            Err(Error::Eof) => {
+                ending = Ending::Closed;
+                break;
+            }
+            Err(e) => {
+                ending = Ending::Failed(e, before);
+                break;
+            }
+        }
+    }
+    sent.extend_from_slice(&outgoing.read(None));
+    assert_records(&sent);
+    let Ending::Failed(error, before) = ending else {
+        return;
+    };
+    let peer_alert = matches!(&error, Error::Protocol { reason, .. } if reason.contains("ALERT"));
+    if peer_alert {
+        return; // the peer ended it: no alert owed
+    }
+    // The last record sent in the failing step is our alert.
+    let mut records = Vec::new();
+    let mut rest = &sent[..];
+    while rest.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        records.push((rest[0], &rest[5..5 + len], sent.len() - rest.len()));
+        rest = &rest[5 + len..];
+    }
+    match records.last() {
+        Some(&(21, body, at)) if at >= before => assert!(
+            body.len() == 2 && body[0] == 2,
+            "not a fatal alert: {body:?} ({error})"
+        ),
+        // An encrypted alert: only after our ServerHello (a handshake record).
+        Some(&(23, _, at)) if at >= before => assert!(
+            records.iter().any(|r| r.0 == 22),
+            "encrypted record before any ServerHello ({error})"
+        ),
+        _ => panic!("the connection failed ({error}) without sending an alert"),
+    }
+}
+
 // ------------------------------------------------------------------- seeds
 
 /// Starting inputs for each target, named by target: real certificates,
@@ -376,6 +478,8 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     out.push(("conn_server", [&[0u8][..], &hello].concat()));
     out.push(("conn_server", [&[7u8][..], &hello].concat()));
     out.push(("conn_client", [&[0u8][..], &answer].concat()));
+    out.push(("guard", [&[0u8][..], &hello].concat()));
+    out.push(("guard", [&[3u8][..], &hello].concat()));
     out
 }
 
@@ -401,8 +505,11 @@ pub fn first_flights() -> (Vec<u8>, Vec<u8>) {
         outgoing: &mut s_out,
     };
     if let Ok(HandshakeStatus::ClientHello(_)) = server.handshake(&mut io) {
-        let config = server_context().server_config(true).expect("config");
-        server.accept(config, &mut io).expect("accept");
+        let mut ctx = server_context();
+        let highest = ctx.settings().highest_version();
+        let config = ctx.server_config(true).expect("config");
+        drop(ctx);
+        server.accept(config, highest, &mut io).expect("accept");
         let _ = server.handshake(&mut io);
     }
     (hello, s_out.read(None))

@@ -14,12 +14,13 @@ use std::time::{Duration, Instant};
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 5] = [
+const TARGETS: [(&str, Target); 6] = [
     ("pem_der_load", rustssl_fuzz::fuzz_pem_der_load),
     ("cert_decode", rustssl_fuzz::fuzz_cert_decode),
     ("cipher_string", rustssl_fuzz::fuzz_cipher_string),
     ("conn_server", rustssl_fuzz::fuzz_conn_server),
     ("conn_client", rustssl_fuzz::fuzz_conn_client),
+    ("guard", rustssl_fuzz::fuzz_guard),
 ];
 
 /// xorshift64*: small, fast, and reproducible from its seed.
@@ -202,6 +203,11 @@ fn conn_server_random() {
 #[test]
 fn conn_client_random() {
     run_target(TARGETS[4].0, TARGETS[4].1);
+}
+
+#[test]
+fn guard_random() {
+    run_target(TARGETS[5].0, TARGETS[5].1);
 }
 
 /// Every input in `regressions/<target>/` (crashes found earlier) still passes.

@@ -111,6 +111,8 @@ def client_hello(
     padding: int = 0,
     extra_extensions: Iterable[bytes] = (),
     key_share: bool = True,
+    x25519_public: bytes | None = None,
+    sigalgs: Iterable[int] = (0x0403, 0x0804, 0x0401, 0x0807, 0x0503, 0x0805),
 ) -> bytes:
     """A ClientHello handshake message (header included) a rustls server accepts.
 
@@ -123,7 +125,6 @@ def client_hello(
         exts.append(extension(0, vec16(u8(0) + vec16(name))))
     exts.append(extension(10, vec16(u16(0x001D) + u16(0x0017))))  # x25519, secp256r1
     exts.append(extension(11, vec8(u8(0))))  # ec_point_formats: uncompressed
-    sigalgs = (0x0403, 0x0804, 0x0401, 0x0807, 0x0503, 0x0805)
     exts.append(extension(13, vec16(b"".join(u16(s) for s in sigalgs))))
     exts.append(extension(23, b""))  # extended_master_secret
     exts.append(extension(0xFF01, b"\x00"))  # renegotiation_info
@@ -131,7 +132,7 @@ def client_hello(
         exts.append(extension(43, vec8(b"".join(u16(v) for v in versions))))
         exts.append(extension(45, vec8(u8(1))))  # psk_dhe_ke
     if key_share:
-        share = u16(0x001D) + vec16(os.urandom(32))
+        share = u16(0x001D) + vec16(x25519_public or os.urandom(32))
         exts.append(extension(51, vec16(share)))
     exts.extend(extra_extensions)
     if padding:

@@ -4,7 +4,9 @@
 //! the list of extensions. OpenSSL's `verify_client_post_handshake` answers
 //! differently depending on whether the client sent `post_handshake_auth`, so
 //! the server keeps the records it fed to rustls' acceptor and reads that list
-//! here once rustls has accepted them.
+//! here once rustls has accepted them. The same single parse gives the
+//! record-layer guard (`guard.rs`) the legacy version, the fallback SCSV and
+//! the offered versions it checks.
 
 /// The `post_handshake_auth` extension (RFC 8446, section 4.2.6).
 pub const EXT_POST_HANDSHAKE_AUTH: u16 = 49;
@@ -52,17 +54,63 @@ impl<'a> Wire<'a> {
     }
 }
 
+/// The `supported_versions` extension (RFC 8446, section 4.2.1).
+pub const EXT_SUPPORTED_VERSIONS: u16 = 43;
+/// The `supported_groups` extension (RFC 8446, section 4.2.7).
+pub const EXT_SUPPORTED_GROUPS: u16 = 10;
+/// The `key_share` extension (RFC 8446, section 4.2.8).
+pub const EXT_KEY_SHARE: u16 = 51;
+/// The TLS_FALLBACK_SCSV cipher suite value (RFC 7507, section 2).
+pub const FALLBACK_SCSV: u16 = 0x5600;
+
+/// What the server reads from a ClientHello beyond rustls' view of it; one
+/// parse serves the guard's checks and `post_handshake_auth`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// `legacy_version`.
+    pub legacy_version: u16,
+    /// Whether the suites include TLS_FALLBACK_SCSV.
+    pub fallback_scsv: bool,
+    /// The extension types, in the client's order.
+    pub extensions: Vec<u16>,
+    /// The `supported_versions` list, if the extension was sent.
+    pub supported_versions: Option<Vec<u16>>,
+}
+
+impl Facts {
+    /// Whether the hello carries extension `ext`.
+    pub fn has(&self, ext: u16) -> bool {
+        self.extensions.contains(&ext)
+    }
+
+    /// The highest TLS version the client offers: the largest real version
+    /// in `supported_versions` (GREASE and unknown values ignored), or
+    /// `legacy_version` without that extension (RFC 8446, section 4.2.1).
+    pub fn highest_version(&self) -> u16 {
+        match &self.supported_versions {
+            Some(list) => list
+                .iter()
+                .copied()
+                .filter(|v| (0x0300..=0x0304).contains(v))
+                .max()
+                .unwrap_or(0),
+            None => self.legacy_version,
+        }
+    }
+}
+
 /// Whether the ClientHello at the start of `records` (TLS records as
 /// received, possibly followed by others) carries extension `ext`.
 ///
-/// Anything short or malformed answers `false`. It is only called on bytes
-/// rustls has already accepted as a ClientHello.
+/// Anything short or malformed answers `false`.
 pub fn offers_extension(records: &[u8], ext: u16) -> bool {
-    extension_types(records).is_some_and(|types| types.contains(&ext))
+    parse(records).is_some_and(|f| f.has(ext))
 }
 
-/// The extension types of the ClientHello, in the client's order.
-fn extension_types(records: &[u8]) -> Option<Vec<u16>> {
+/// Parses the ClientHello at the start of `records`; `None` if it is short
+/// or malformed. It is only called on bytes rustls has already accepted as
+/// a ClientHello, so it needs no limits of its own beyond the input's length.
+pub fn parse(records: &[u8]) -> Option<Facts> {
     // The hello may be split over several handshake records.
     let mut payload = Vec::new();
     let mut wire = Wire(records);
@@ -82,21 +130,41 @@ fn extension_types(records: &[u8]) -> Option<Vec<u16>> {
     }
     let len = message.u24()?;
     let mut body = Wire(message.take(len)?);
-    body.take(2)?; // legacy_version
+    let mut facts = Facts {
+        legacy_version: body.u16()?,
+        ..Facts::default()
+    };
     body.take(RANDOM_LEN)?;
     body.vec8()?; // legacy_session_id
-    body.vec16()?; // cipher_suites
+    let mut suites = Wire(body.vec16()?);
+    while !suites.0.is_empty() {
+        facts.fallback_scsv |= suites.u16()? == FALLBACK_SCSV;
+    }
     body.vec8()?; // legacy_compression_methods
     if body.0.is_empty() {
-        return Some(Vec::new()); // a hello with no extensions at all
+        return Some(facts); // a hello with no extensions at all
     }
     let mut extensions = Wire(body.vec16()?);
-    let mut types = Vec::new();
     while !extensions.0.is_empty() {
-        types.push(extensions.u16()?);
-        extensions.vec16()?;
+        let ty = extensions.u16()?;
+        let data = extensions.vec16()?;
+        facts.extensions.push(ty);
+        if ty == EXT_SUPPORTED_VERSIONS {
+            let mut list = Wire(Wire(data).vec8()?);
+            let mut versions = Vec::new();
+            while !list.0.is_empty() {
+                versions.push(list.u16()?);
+            }
+            facts.supported_versions = Some(versions);
+        }
     }
-    Some(types)
+    Some(facts)
+}
+
+/// The extension types of the ClientHello, in the client's order.
+#[cfg(test)]
+fn extension_types(records: &[u8]) -> Option<Vec<u16>> {
+    parse(records).map(|f| f.extensions)
 }
 
 #[cfg(test)]
@@ -105,10 +173,18 @@ mod tests {
 
     /// A ClientHello handshake message with the given extensions (type, data).
     fn hello(extensions: &[(u16, &[u8])]) -> Vec<u8> {
-        let mut body = vec![0x03, 0x03];
+        hello_with(0x0303, &[0x1301], extensions)
+    }
+
+    /// A ClientHello with the given legacy version, suites and extensions.
+    fn hello_with(version: u16, suites: &[u16], extensions: &[(u16, &[u8])]) -> Vec<u8> {
+        let mut body = version.to_be_bytes().to_vec();
         body.extend_from_slice(&[7; RANDOM_LEN]);
         body.push(0); // empty session id
-        body.extend_from_slice(&[0, 2, 0x13, 0x01]); // TLS_AES_128_GCM_SHA256
+        body.extend_from_slice(&((suites.len() * 2) as u16).to_be_bytes());
+        for s in suites {
+            body.extend_from_slice(&s.to_be_bytes());
+        }
         body.extend_from_slice(&[1, 0]); // null compression
         let mut list = Vec::new();
         for (ty, data) in extensions {
@@ -189,6 +265,38 @@ mod tests {
             &records(CONTENT_HANDSHAKE, &server_hello, 16384),
             EXT_POST_HANDSHAKE_AUTH
         ));
+    }
+
+    #[test]
+    fn facts_for_the_guard() {
+        let msg = hello_with(
+            0x0301,
+            &[0x1301, FALLBACK_SCSV],
+            &[(EXT_SUPPORTED_VERSIONS, b"\x06\x0a\x0a\x03\x04\x03\x03")],
+        );
+        let facts = parse(&records(CONTENT_HANDSHAKE, &msg, 16384)).unwrap();
+        assert_eq!(facts.legacy_version, 0x0301);
+        assert!(facts.fallback_scsv);
+        // GREASE (0x0a0a) is not a version.
+        assert_eq!(facts.supported_versions, Some(vec![0x0a0a, 0x0304, 0x0303]));
+        assert_eq!(facts.highest_version(), 0x0304);
+        assert!(facts.has(EXT_SUPPORTED_VERSIONS) && !facts.has(EXT_KEY_SHARE));
+
+        let plain = parse(&records(
+            CONTENT_HANDSHAKE,
+            &hello_with(0x0302, &[0x002f], &[]),
+            99,
+        ));
+        let plain = plain.unwrap();
+        assert!(!plain.fallback_scsv);
+        assert_eq!(plain.highest_version(), 0x0302);
+        // A supported_versions list that overruns its extension.
+        let bad = hello_with(
+            0x0303,
+            &[0x1301],
+            &[(EXT_SUPPORTED_VERSIONS, b"\x04\x03\x04")],
+        );
+        assert_eq!(parse(&records(CONTENT_HANDSHAKE, &bad, 16384)), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use rustls::{ClientConfig, ClientConnection, HandshakeKind, ProtocolVersion, Ser
 use crate::client_hello;
 use crate::context::{version_name, Role};
 use crate::error::{Error, Operation, Result};
+use crate::guard::{self, Check};
 use crate::session::{Session, SessionSlot, Stats};
 use crate::transport::{Need, Transport};
 
@@ -24,27 +25,17 @@ const RECV_BUFFER: usize = 64 * 1024;
 const WRITE_CHUNK: usize = 256 * 1024;
 /// Length of a TLS record header.
 const RECORD_HEADER: usize = 5;
-/// The record content type of alerts.
-const ALERT_CONTENT_TYPE: u8 = 21;
-/// The alert level that ends the connection.
-const ALERT_LEVEL_FATAL: u8 = 2;
-
-/// `illegal_parameter`: OpenSSL's answer to an excessive handshake message.
-const ALERT_ILLEGAL_PARAMETER: u8 = 47;
 
 /// Writes a fatal alert as a plaintext record, for failures before any
 /// keys exist. Best effort: the connection is failing either way.
 fn send_plaintext_alert(io: &mut dyn Transport, description: u8) {
-    let record = [
-        ALERT_CONTENT_TYPE,
-        3,
-        3,
-        0,
-        2,
-        ALERT_LEVEL_FATAL,
-        description,
-    ];
+    let record = guard::plaintext_alert(description);
     let _ = io.send(&[IoSlice::new(&record)]);
+}
+
+/// The error Python sees for a refusal by the guard.
+fn refusal(check: &'static Check) -> Error {
+    Error::ssl(check.reason, check.what)
 }
 
 /// The alert a refused ClientHello deserves when rustls queued none; none
@@ -120,18 +111,28 @@ enum Step<T> {
 }
 
 /// Follows TLS record boundaries in the received byte stream, so a read can
-/// stop exactly at the end of a record.
+/// stop exactly at the end of a record, and runs the guard's header checks.
 #[derive(Default)]
 struct Framing {
     header: [u8; RECORD_HEADER],
     header_len: usize,
     body_left: usize,
     body_len: usize,
+    /// A ChangeCipherSpec record has passed.
+    after_ccs: bool,
+    /// A protected record has passed: application_data, or any record
+    /// after a ChangeCipherSpec.
+    protected: bool,
+    /// The content type of the last record header seen.
+    last_type: Option<u8>,
+    /// The first header the guard refused, if any.
+    refused: Option<&'static Check>,
 }
 
 impl Framing {
-    /// Accounts for bytes received from the transport.
-    fn observe(&mut self, mut data: &[u8]) {
+    /// Accounts for bytes received from the transport; with `guarded`,
+    /// checks each record header that completes (see `guard.rs`).
+    fn observe(&mut self, mut data: &[u8], guarded: bool) {
         while !data.is_empty() {
             if self.body_left > 0 {
                 let n = self.body_left.min(data.len());
@@ -144,6 +145,12 @@ impl Framing {
             self.header_len += n;
             data = &data[n..];
             if self.header_len == RECORD_HEADER {
+                if guarded && self.refused.is_none() {
+                    self.refused = guard::check_header(&self.header, self.after_ccs).err();
+                }
+                self.protected |= self.after_ccs || guard::is_application_data(&self.header);
+                self.last_type = Some(self.header[0]);
+                self.after_ccs |= guard::is_ccs(&self.header);
                 self.body_len = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
                 self.body_left = self.body_len;
                 self.header_len = 0;
@@ -222,7 +229,7 @@ impl InBuf {
     /// connections hold no buffer. One system call fills it with up to 64
     /// KiB; `read_tls` then copies from it into rustls' own buffer, which
     /// takes at most 4 KiB per read from a socket it reads itself.
-    fn fill(&mut self, io: &mut dyn Transport, limit: usize) -> io::Result<usize> {
+    fn fill(&mut self, io: &mut dyn Transport, limit: usize, guarded: bool) -> io::Result<usize> {
         debug_assert!(self.is_empty());
         let mut buf = RECEIVE_BUFFER.with(|cell| cell.take());
         if buf.len() < RECV_BUFFER {
@@ -233,7 +240,7 @@ impl InBuf {
         self.buf = buf;
         match result {
             Ok(n) if n > 0 => {
-                self.framing.observe(&self.buf[..n]);
+                self.framing.observe(&self.buf[..n], guarded);
                 self.start = 0;
                 self.end = n;
             }
@@ -243,16 +250,29 @@ impl InBuf {
     }
 }
 
-/// Adapts a transport to the `io::Write` rustls sends through.
-struct Sink<'a>(&'a mut dyn Transport);
+/// Adapts a transport to the `io::Write` rustls sends through; with a
+/// framing, follows the records sent until the first protected one.
+struct Sink<'a>(&'a mut dyn Transport, Option<&'a mut Framing>);
 
 impl Write for Sink<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.send(&[IoSlice::new(buf)])
+        self.write_vectored(&[IoSlice::new(buf)])
     }
 
     fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.0.send(bufs)
+        let n = self.0.send(bufs)?;
+        if let Some(sent) = &mut self.1 {
+            let mut left = n;
+            for buf in bufs {
+                if left == 0 {
+                    break;
+                }
+                let k = left.min(buf.len());
+                sent.observe(&buf[..k], false);
+                left -= k;
+            }
+        }
+        Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -286,6 +306,10 @@ struct Tls {
     peer_closed: bool,
     transport_eof: bool,
     hello: Option<HelloInfo>,
+    /// The parsed ClientHello, kept from the hello until `accept` checks it.
+    hello_facts: Option<client_hello::Facts>,
+    /// The records this end has sent, followed until the first protected one.
+    sent: Framing,
     /// Whether any I/O has happened; a client's session can change only before.
     started: bool,
     /// Whether the completed handshake has been counted in the stats.
@@ -295,13 +319,66 @@ struct Tls {
 }
 
 impl Tls {
+    /// Whether this end has sent no protected record yet, so the guard
+    /// checks record headers and a refusal goes out as a plaintext alert.
+    /// A peer takes a plaintext alert until it has decrypted something from
+    /// us (RFC 8446 §5; rustls and OpenSSL both do), and OpenSSL's client
+    /// itself writes its alerts in plaintext until the server's Finished.
+    fn guard_active(&self) -> bool {
+        match &self.engine {
+            Engine::Accepting(_) | Engine::Hello(_) => true,
+            Engine::Active(conn) => conn.is_handshaking() && !self.sent.protected,
+            Engine::Failed => false,
+        }
+    }
+
+    /// Ends the connection for a guard check that failed: what was received
+    /// never reaches rustls, and the peer gets the check's alert in plaintext.
+    fn refuse(&mut self, io: &mut dyn Transport, check: &'static Check) -> Error {
+        let n = self.inbuf.data().len();
+        self.inbuf.consume(n);
+        send_plaintext_alert(io, check.alert);
+        self.engine = Engine::Failed;
+        refusal(check)
+    }
+
+    /// Ends the connection for a peer error rustls reported: whatever alert
+    /// rustls queued goes out first; if it queued none and no keys are in
+    /// use, `alert` is sent in plaintext. (Once keys are in use, rustls has
+    /// no public way to send an encrypted fatal alert for us.)
+    fn fail(&mut self, io: &mut dyn Transport, alert: Option<u8>, error: Error) -> Error {
+        let plaintext = self.guard_active();
+        // Best effort: send what rustls queued, noting whether it ends with
+        // an alert (a plaintext one, or a protected record: rustls' alert
+        // is the last thing it queues when it fails).
+        let mut flushed = Framing::default();
+        if let Engine::Active(conn) = &mut self.engine {
+            while conn.wants_write() {
+                if conn.write_tls(&mut Sink(io, Some(&mut flushed))).is_err() {
+                    break;
+                }
+            }
+        }
+        let alerted = matches!(flushed.last_type, Some(21 | 23));
+        if !alerted && plaintext && !flushed.protected {
+            if let Some(alert) = alert {
+                send_plaintext_alert(io, alert);
+            }
+        }
+        self.engine = Engine::Failed;
+        error
+    }
+
     /// Sends queued ciphertext; `Ok(false)` means the transport is full.
     fn flush(&mut self, io: &mut dyn Transport) -> Result<bool> {
         let Engine::Active(conn) = &mut self.engine else {
             return Ok(true);
         };
         while conn.wants_write() {
-            match conn.write_tls(&mut Sink(io)) {
+            // Until our first protected record, follow what we send: the
+            // guard answers in plaintext only while it is all plaintext.
+            let sent = (!self.sent.protected).then_some(&mut self.sent);
+            match conn.write_tls(&mut Sink(io, sent)) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) => return Err(Error::Io(e)),
@@ -338,7 +415,8 @@ impl Tls {
             } else {
                 RECV_BUFFER
             };
-            match self.inbuf.fill(io, limit) {
+            let guarded = self.guard_active();
+            match self.inbuf.fill(io, limit, guarded) {
                 Ok(0) => {
                     self.transport_eof = true;
                     if let Engine::Active(conn) = &mut self.engine {
@@ -348,7 +426,11 @@ impl Tls {
                     self.process(io)?;
                     return Ok(Pumped::Eof);
                 }
-                Ok(_) => {}
+                Ok(_) => {
+                    if let Some(check) = self.inbuf.framing.refused {
+                        return Err(self.refuse(io, check));
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Pumped::WouldBlock),
                 Err(e) => return Err(Error::Io(e)),
             }
@@ -375,7 +457,11 @@ impl Tls {
                 return Ok(Pumped::Progress);
             };
             if conn.wants_read() {
-                return Err(Error::ssl("RECORD_LAYER_FAILURE", "record layer failure"));
+                // rustls takes no more bytes yet wants more: its buffer is
+                // full of one incomplete handshake message, larger than the
+                // 64 KiB it holds. It queues no alert for that.
+                let check = &guard::EXCESSIVE_MESSAGE;
+                return Err(self.fail(io, Some(check.alert), refusal(check)));
             }
         }
         Ok(Pumped::Progress)
@@ -435,10 +521,8 @@ impl Tls {
                 Ok(())
             }
             Err(e) => {
-                // Best effort: tell the peer why before giving up.
-                let _ = self.flush(io);
-                self.engine = Engine::Failed;
-                Err(e.into())
+                let alert = alert_for(&e);
+                Err(self.fail(io, alert, e.into()))
             }
         }
     }
@@ -496,9 +580,13 @@ impl Tls {
     /// Feeds the acceptor; `None` means call again.
     fn accept_step(&mut self, io: &mut dyn Transport) -> Result<Option<Step<HandshakeStatus>>> {
         if self.inbuf.is_empty() {
-            match self.inbuf.fill(io, RECV_BUFFER) {
+            match self.inbuf.fill(io, RECV_BUFFER, true) {
                 Ok(0) => return Err(Error::Eof),
-                Ok(_) => {}
+                Ok(_) => {
+                    if let Some(check) = self.inbuf.framing.refused {
+                        return Err(self.refuse(io, check));
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     return Ok(Some(Step::Wait(Need::Read)))
                 }
@@ -514,12 +602,7 @@ impl Tls {
             Err(_) => {
                 // rustls holds at most 64 KiB of ClientHello; refuse a larger
                 // one as OpenSSL refuses an excessive message.
-                send_plaintext_alert(io, ALERT_ILLEGAL_PARAMETER);
-                self.engine = Engine::Failed;
-                return Err(Error::ssl(
-                    "EXCESSIVE_MESSAGE_SIZE",
-                    "excessive message size",
-                ));
+                return Err(self.refuse(io, &guard::EXCESSIVE_MESSAGE));
             }
         };
         state.records.extend_from_slice(&self.inbuf.data()[..n]);
@@ -527,12 +610,14 @@ impl Tls {
         match state.acceptor.accept() {
             Ok(None) => Ok(None),
             Ok(Some(accepted)) => {
+                // rustls accepted these records as one ClientHello, so they parse.
+                let facts = client_hello::parse(&state.records).unwrap_or_default();
+                if let Err(check) = guard::check_hello(&facts) {
+                    return Err(self.refuse(io, check));
+                }
                 let hello = accepted.client_hello();
                 let info = HelloInfo {
-                    post_handshake_auth: client_hello::offers_extension(
-                        &state.records,
-                        client_hello::EXT_POST_HANDSHAKE_AUTH,
-                    ),
+                    post_handshake_auth: facts.has(client_hello::EXT_POST_HANDSHAKE_AUTH),
                     server_name: hello.server_name().map(str::to_owned),
                     alpn: hello
                         .alpn()
@@ -541,12 +626,13 @@ impl Tls {
                     cipher_suites: hello.cipher_suites().to_vec(),
                 };
                 self.hello = Some(info.clone());
+                self.hello_facts = Some(facts);
                 self.engine = Engine::Hello(Box::new(accepted));
                 Ok(Some(Step::Done(HandshakeStatus::ClientHello(info))))
             }
             Err((e, mut alert)) => {
                 let mut sent = 0;
-                while let Ok(k) = alert.write(&mut Sink(io)) {
+                while let Ok(k) = alert.write(&mut Sink(io, None)) {
                     if k == 0 {
                         break;
                     }
@@ -730,6 +816,8 @@ impl Connection {
                 peer_closed: false,
                 transport_eof: false,
                 hello: None,
+                hello_facts: None,
+                sent: Framing::default(),
                 started: false,
                 counted: false,
                 client_name,
@@ -876,9 +964,25 @@ impl Connection {
         }
     }
 
-    /// Continues a server handshake with the config chosen for the ClientHello.
-    pub fn accept(&self, config: Arc<ServerConfig>, io: &mut dyn Transport) -> Result<()> {
+    /// Continues a server handshake with the config chosen for the
+    /// ClientHello. `highest` is the highest version the server enables
+    /// (that of the initial context): the guard checks the ClientHello's
+    /// fallback SCSV and key shares against it first.
+    pub fn accept(
+        &self,
+        config: Arc<ServerConfig>,
+        highest: ProtocolVersion,
+        io: &mut dyn Transport,
+    ) -> Result<()> {
         let mut tls = self.lock();
+        if !matches!(tls.engine, Engine::Hello(_)) {
+            return Err(Error::State("no ClientHello is waiting"));
+        }
+        if let Some(facts) = tls.hello_facts.take() {
+            if let Err(check) = guard::check_hello_for(&facts, u16::from(highest)) {
+                return Err(tls.refuse(io, check));
+            }
+        }
         let Engine::Hello(accepted) = std::mem::replace(&mut tls.engine, Engine::Failed) else {
             return Err(Error::State("no ClientHello is waiting"));
         };
@@ -888,7 +992,16 @@ impl Connection {
                 Ok(())
             }
             Err((e, mut alert)) => {
-                let _ = alert.write_all(&mut Sink(io));
+                // rustls' flight is dropped with the connection, so the peer
+                // has seen nothing protected: if rustls queued no alert, send
+                // one in plaintext.
+                let mut sent = Framing::default();
+                let _ = alert.write_all(&mut Sink(io, Some(&mut sent)));
+                if sent.last_type.is_none() {
+                    if let Some(alert) = alert_for(&e) {
+                        send_plaintext_alert(io, alert);
+                    }
+                }
                 Err(e.into())
             }
         }
@@ -1077,19 +1190,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn framing_runs_the_guard_only_when_asked() {
+        // A header claiming 2^14+1 bytes, split across two reads.
+        let mut off = Framing::default();
+        off.observe(&[22, 3, 1, 0x40, 0x01], false);
+        assert_eq!(off.refused, None);
+        let mut on = Framing::default();
+        on.observe(&[22, 3], true);
+        assert_eq!(on.refused, None);
+        on.observe(&[1, 0x40, 0x01], true);
+        assert_eq!(on.refused, Some(&guard::PLAINTEXT_OVERFLOW));
+        // After a ChangeCipherSpec, TLS 1.2 ciphertext may be longer.
+        let mut ccs = Framing::default();
+        ccs.observe(&[20, 3, 3, 0, 1, 1, 22, 3, 3, 0x40, 0x01], true);
+        assert_eq!(ccs.refused, None);
+        assert!(ccs.after_ccs);
+        // The record after a ChangeCipherSpec is protected; the CCS is not.
+        assert!(ccs.protected);
+        assert_eq!(ccs.last_type, Some(22));
+        let mut hello_only = Framing::default();
+        hello_only.observe(&[22, 3, 1, 0, 1, 0, 20, 3, 3, 0, 1, 1], false);
+        assert!(!hello_only.protected);
+        hello_only.observe(&[23, 3, 3, 0, 0], false);
+        assert!(hello_only.protected);
+        // The first refusal is kept.
+        let mut two = Framing::default();
+        two.observe(&[0, 3, 3, 0, 1, 0, 22, 0, 0, 0, 1], true);
+        assert_eq!(two.refused, Some(&guard::CONTENT_TYPE));
+    }
+
+    #[test]
     fn framing_stops_at_record_ends() {
         let mut f = Framing::default();
         assert_eq!((f.remainder(), f.received_of_current()), (5, 0));
-        f.observe(&[23, 3, 3]);
+        f.observe(&[23, 3, 3], false);
         assert_eq!((f.remainder(), f.received_of_current()), (2, 3));
-        f.observe(&[0, 19]);
+        f.observe(&[0, 19], false);
         assert_eq!((f.remainder(), f.received_of_current()), (19, 5));
-        f.observe(&[0; 10]);
+        f.observe(&[0; 10], false);
         assert_eq!((f.remainder(), f.received_of_current()), (9, 15));
         // The rest of this record plus a whole second one in one chunk.
         let mut chunk = vec![0; 9];
         chunk.extend_from_slice(&[21, 3, 3, 0, 2, 1, 0]);
-        f.observe(&chunk);
+        f.observe(&chunk, false);
         assert_eq!((f.remainder(), f.received_of_current()), (5, 0));
     }
 }

@@ -171,6 +171,14 @@ impl Settings {
         )
     }
 
+    /// The highest TLS version the settings enable (TLS 1.2 if none is:
+    /// building a config then fails anyway).
+    pub fn highest_version(&self) -> rustls::ProtocolVersion {
+        self.enabled_versions()
+            .last()
+            .map_or(rustls::ProtocolVersion::TLSv1_2, |v| v.version)
+    }
+
     /// The TLS versions the settings leave enabled, oldest first.
     pub fn enabled_versions(&self) -> Vec<&'static SupportedProtocolVersion> {
         let fixed_12 = self.protocol == PROTOCOL_TLSV1_2;

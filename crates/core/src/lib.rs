@@ -16,6 +16,7 @@ pub mod conn;
 pub mod constants;
 pub mod context;
 pub mod error;
+pub mod guard;
 pub mod hostname;
 pub mod keylog;
 pub mod keys;

@@ -352,6 +352,8 @@ impl PySslSocket {
                 }
                 HandshakeStatus::ClientHello(hello) => {
                     let initial = self.context_ref(py);
+                    // Versions stay those of the initial context (see below).
+                    let highest = initial.get().lock().settings().highest_version();
                     self.call_servername_callback(py, hello.server_name.as_deref())?;
                     let current = self.context_ref(py);
                     let config = if current.is(&initial) {
@@ -374,7 +376,7 @@ impl PySslSocket {
                             .lock()
                             .server_config_with_identity(alpn_ok, identity, alpn)?
                     };
-                    self.run(py, |c, io| c.accept(config.clone(), io))?;
+                    self.run(py, |c, io| c.accept(config.clone(), highest, io))?;
                 }
             }
         }
