@@ -175,6 +175,18 @@ impl Framing {
             RECORD_HEADER - self.header_len
         }
     }
+
+    /// Bytes that may be received leaving the body of every later record in
+    /// the transport: the rest of the current record and the next header.
+    /// A record's body is never empty, so whatever follows stays visible to
+    /// select(), and one read per record suffices once the first header is in.
+    fn through_next_header(&self) -> usize {
+        if self.body_left > 0 {
+            self.body_left + RECORD_HEADER
+        } else {
+            RECORD_HEADER - self.header_len
+        }
+    }
 }
 
 thread_local! {
@@ -391,14 +403,16 @@ impl Tls {
     ///
     /// With `exact`, no byte past the current record is taken from the
     /// transport: after close_notify the stream may continue in plaintext.
-    /// `room` is how much plaintext the caller can take now (`usize::MAX`
-    /// when it takes none, as in the handshake).
-    fn pump(&mut self, io: &mut dyn Transport, exact: bool, room: usize) -> Result<Pumped> {
+    /// `room` is how much plaintext the caller can take now, or `None` when
+    /// it takes none (the handshake, unwrap).
+    fn pump(&mut self, io: &mut dyn Transport, exact: bool, room: Option<usize>) -> Result<Pumped> {
         if self.inbuf.is_empty() {
             let framing = &self.inbuf.framing;
             let limit = if exact || io.reads_by_record() {
                 framing.remainder()
-            } else if io.is_watched() {
+            } else if !io.is_watched() {
+                RECV_BUFFER
+            } else if let Some(room) = room {
                 // The owner may select() on the socket, which sees only what
                 // is still in the kernel: take no more than the caller's
                 // buffer can hold once decrypted, so that no whole record is
@@ -413,7 +427,13 @@ impl Tls {
                     framing.remainder()
                 }
             } else {
-                RECV_BUFFER
+                // The handshake, on a socket its owner may select() on: a
+                // peer's first application data can share a segment with its
+                // last handshake record (a client's Finished and its
+                // request). Were it taken now, do_handshake would return
+                // with that request inside rustssl and select() would wait
+                // for bytes already here; OpenSSL reads record by record.
+                framing.through_next_header()
             };
             let guarded = self.guard_active();
             match self.inbuf.fill(io, limit, guarded) {
@@ -567,7 +587,7 @@ impl Tls {
                     if !self.active()?.is_handshaking() {
                         return Ok(Step::Done(HandshakeStatus::Complete));
                     }
-                    match self.pump(io, false, usize::MAX)? {
+                    match self.pump(io, false, None)? {
                         Pumped::Progress => {}
                         Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
                         Pumped::Eof => return Err(Error::Eof),
@@ -670,7 +690,7 @@ impl Tls {
             // sending something. Writing to a peer that has closed makes its
             // kernel reset the connection, and the reset would hide the clean
             // EOF waiting to be read: the stdlib reads b'' there.
-            match self.pump(io, false, buf.len())? {
+            match self.pump(io, false, Some(buf.len()))? {
                 Pumped::Progress => {
                     self.flush(io)?;
                 }
@@ -700,7 +720,7 @@ impl Tls {
     /// for the caller. Stops at anything but plain progress.
     fn top_up(&mut self, buf: &mut [u8], mut n: usize, io: &mut dyn Transport) -> Result<usize> {
         while n < buf.len() && !self.inbuf.is_empty() {
-            if !matches!(self.pump(io, false, buf.len() - n)?, Pumped::Progress) {
+            if !matches!(self.pump(io, false, Some(buf.len() - n))?, Pumped::Progress) {
                 break;
             }
             match self.active()?.reader().read(&mut buf[n..]) {
@@ -774,7 +794,7 @@ impl Tls {
                     Err(_) => break,
                 }
             }
-            match self.pump(io, true, usize::MAX)? {
+            match self.pump(io, true, None)? {
                 Pumped::Progress | Pumped::Eof => {}
                 Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
             }
@@ -1234,5 +1254,20 @@ mod tests {
         chunk.extend_from_slice(&[21, 3, 3, 0, 2, 1, 0]);
         f.observe(&chunk, false);
         assert_eq!((f.remainder(), f.received_of_current()), (5, 0));
+    }
+
+    #[test]
+    fn handshake_reads_stop_at_the_next_header() {
+        let mut f = Framing::default();
+        assert_eq!(f.through_next_header(), 5);
+        f.observe(&[22, 3, 3, 0, 40], false);
+        // The body and the next record's header, never the next body.
+        assert_eq!(f.through_next_header(), 45);
+        f.observe(&[0; 30], false);
+        assert_eq!(f.through_next_header(), 15);
+        let mut rest = vec![0; 10];
+        rest.extend_from_slice(&[23, 3, 3]);
+        f.observe(&rest, false);
+        assert_eq!(f.through_next_header(), 2);
     }
 }
