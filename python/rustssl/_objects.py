@@ -216,7 +216,7 @@ class SSLSocket(_socket.socket):
 
         kwargs = dict(family=sock.family, type=sock.type, proto=sock.proto, fileno=sock.fileno())
         self = cls.__new__(cls, **kwargs)
-        _socket.socket.__init__(self, **kwargs)
+        super(SSLSocket, self).__init__(**kwargs)
         timeout = sock.gettimeout()
         sock.detach()
         # From here this socket owns the descriptor: any failure (a host name
@@ -266,7 +266,7 @@ class SSLSocket(_socket.socket):
         blocking = self.getblocking()
         self.setblocking(False)
         try:
-            early = _socket.socket.recv(self, 1)
+            early = super().recv(1)
         except OSError as e:
             if e.errno not in (errno.ENOTCONN, errno.EINVAL):
                 raise
