@@ -33,24 +33,12 @@ class KnownBug(Exception):
 #: bug -> (what it is, a regex for how it shows in the case's output, whether
 #: it shows on this interpreter)
 BUGS = {
+    # The one issue-16 stall left: a close_notify read in the same recv() as
+    # the data before it is processed there, so the EOF it means is inside
+    # rustssl, and select() waits for a FIN the peer has not sent.
     "select": (
-        "select-then-recv stall (records read ahead stay invisible to select)",
+        "select-then-recv stall: data and close_notify taken by one recv",
         r"no 101 answer|closing handshake stalled",
-        True,
-    ),
-    "resume": (
-        "TLS 1.3 session resumed at most twice (vsftpd data connections)",
-        r"did not resume|session reuse required",
-        True,
-    ),
-    "tlsv1": (
-        'set_ciphers("TLSv1") refused (uvicorn ssl_ciphers)',
-        r"No cipher can be selected",
-        True,
-    ),
-    "monkey": (
-        "gevent/truststore monkey-patching (socket.socket looked up at call time)",
-        r"super\(type, obj\): obj|getsockaddrlen: bad family|handshake operation timed out",
         True,
     ),
 }
@@ -71,20 +59,20 @@ CASES: list[tuple[str, str, tuple[str, ...], str | None, str | None]] = [
     # ASGI/WSGI/HTTP servers
     ("uvicorn_default", "matrix", ("uvicorn", "uvloop", "httpx"), None, None),
     ("uvicorn_ciphers", "matrix", ("uvicorn", "uvloop", "httpx"), None, None),
-    ("uvicorn_ciphers_tlsv1", "matrix", ("uvicorn", "httpx"), None, "tlsv1"),
+    ("uvicorn_ciphers_tlsv1", "matrix", ("uvicorn", "httpx"), None, None),
     ("hypercorn_h2", "matrix", ("hypercorn", "httpx", "h2"), None, None),
     ("tornado_both", "matrix", ("tornado",), None, None),
     ("gunicorn_certfile", "matrix", ("gunicorn", "requests"), None, None),
     # Event loops and concurrency
     ("uvloop_tls", "matrix", ("uvloop",), None, None),
     ("trio_sslstream", "matrix", ("trio",), None, None),
-    ("gevent_patch_all", "green", ("gevent",), None, "monkey"),
-    ("eventlet_green", "green", ("eventlet",), None, "monkey"),
+    ("gevent_patch_all", "green", ("gevent",), None, None),
+    ("eventlet_green", "green", ("eventlet",), None, None),
     # Clients
     ("requests_fresh_sessions", "matrix", ("requests",), None, None),
     ("websockets_asyncio", "matrix", ("websockets",), None, None),
     ("websockets_sync", "matrix", ("websockets",), None, None),
-    ("websockets_sync_coalesced", "matrix", ("websockets",), None, "select"),
+    ("websockets_sync_coalesced", "matrix", ("websockets",), None, None),
     ("websockets_sync_close", "matrix", ("websockets",), None, "select"),
     ("pip_download", "matrix", ("pip",), None, None),
     ("pip_download_legacy_certs", "matrix", ("pip",), None, None),
@@ -98,7 +86,7 @@ CASES: list[tuple[str, str, tuple[str, ...], str | None, str | None]] = [
     ("ldap3_slapd", "matrix", ("ldap3",), "slapd", None),
     ("ftplib_vsftpd_tls12", "matrix", (), "vsftpd", None),
     ("ftplib_vsftpd_tls13_two", "matrix", (), "vsftpd", None),
-    ("ftplib_vsftpd_tls13_many", "matrix", (), "vsftpd", "resume"),
+    ("ftplib_vsftpd_tls13_many", "matrix", (), "vsftpd", None),
 ]
 
 
