@@ -25,12 +25,32 @@ const RECV_BUFFER: usize = 64 * 1024;
 const WRITE_CHUNK: usize = 256 * 1024;
 /// Length of a TLS record header.
 const RECORD_HEADER: usize = 5;
+/// A read of at least this much that comes back full means the peer is
+/// streaming (a whole maximum-size plaintext record and more was waiting).
+const STREAMING_READ: usize = 16 * 1024;
 
 /// Writes a fatal alert as a plaintext record, for failures before any
 /// keys exist. Best effort: the connection is failing either way.
 fn send_plaintext_alert(io: &mut dyn Transport, description: u8) {
     let record = guard::plaintext_alert(description);
     let _ = io.send(&[IoSlice::new(&record)]);
+}
+
+/// After a fatal error on a socket, takes (and drops) what the peer has
+/// already sent: a kernel resets a connection closed with unread data, and
+/// the reset can reach the peer before it reads our alert. Since reads
+/// stop at record ends, the rest of the peer's flight is usually still
+/// there. Bounded, and never waits.
+fn discard_unread(io: &mut dyn Transport) {
+    if !io.is_watched() {
+        return;
+    }
+    let mut scratch = [0u8; 16 * 1024];
+    for _ in 0..16 {
+        if !matches!(io.recv(&mut scratch), Ok(n) if n > 0) {
+            break;
+        }
+    }
 }
 
 /// The error Python sees for a refusal by the guard.
@@ -201,6 +221,9 @@ struct InBuf {
     start: usize,
     end: usize,
     framing: Framing,
+    /// The last read filled a request of at least a whole record: the peer
+    /// is streaming, and the next read may take several records at once.
+    streaming: bool,
 }
 
 impl InBuf {
@@ -252,6 +275,7 @@ impl InBuf {
         self.buf = buf;
         match result {
             Ok(n) if n > 0 => {
+                self.streaming = n == want && want >= STREAMING_READ;
                 self.framing.observe(&self.buf[..n], guarded);
                 self.start = 0;
                 self.end = n;
@@ -350,6 +374,7 @@ impl Tls {
         let n = self.inbuf.data().len();
         self.inbuf.consume(n);
         send_plaintext_alert(io, check.alert);
+        discard_unread(io);
         self.engine = Engine::Failed;
         refusal(check)
     }
@@ -377,6 +402,7 @@ impl Tls {
                 send_plaintext_alert(io, alert);
             }
         }
+        discard_unread(io);
         self.engine = Engine::Failed;
         error
     }
@@ -412,14 +438,17 @@ impl Tls {
                 framing.remainder()
             } else if !io.is_watched() {
                 RECV_BUFFER
-            } else if let Some(room) = room {
+            } else if let (Some(room), true) = (room, self.inbuf.streaming) {
                 // The owner may select() on the socket, which sees only what
-                // is still in the kernel: take no more than the caller's
-                // buffer can hold once decrypted, so that no whole record is
-                // left inside rustssl when the buffer is full (OpenSSL never
-                // reads ahead at all). rustls holds the start of the current
+                // is still in the kernel. While the peer streams, take no
+                // more than the caller's buffer can hold once decrypted, so
+                // that no whole record is left inside rustssl when the
+                // buffer is full. rustls holds the start of the current
                 // record, whose plaintext arrives with its end. A buffer too
                 // small for that gets one record at most, as from OpenSSL.
+                // Left open: the read that ends a stream can take a
+                // close_notify with the last data, which matters only to a
+                // peer that then keeps the connection open and waits.
                 let held = framing.received_of_current();
                 if room > held {
                     room - held
@@ -427,12 +456,15 @@ impl Tls {
                     framing.remainder()
                 }
             } else {
-                // The handshake, on a socket its owner may select() on: a
-                // peer's first application data can share a segment with its
-                // last handshake record (a client's Finished and its
-                // request). Were it taken now, do_handshake would return
-                // with that request inside rustssl and select() would wait
-                // for bytes already here; OpenSSL reads record by record.
+                // The handshake, or a peer that is not streaming, on a socket
+                // its owner may select() on: take one record per read, as
+                // OpenSSL does, so that whatever follows stays visible to
+                // select(). A peer's first application data can share a
+                // segment with its last handshake record (a client's Finished
+                // and its request), and a close_notify with the data before
+                // it (websockets' close frame): taken in the same read, the
+                // request or the end of the stream would be inside rustssl,
+                // and select() would wait for bytes already here.
                 framing.through_next_header()
             };
             let guarded = self.guard_active();
