@@ -167,11 +167,10 @@ pub fn fuzz_cipher_string(data: &[u8]) {
         first,
         "cipher parsing is not deterministic"
     );
+    // A successful parse may select no TLS 1.2 suite: a string OpenSSL
+    // accepts for suites rustls lacks ("TLSv1", "SHA1") leaves TLS 1.2 empty
+    // and TLS 1.3 alone, as OpenSSL would with those suites disabled.
     if let Ok(selection) = first {
-        assert!(
-            !selection.tls12.is_empty(),
-            "a successful parse selected no TLS 1.2 suite"
-        );
         for name in selection.names() {
             assert!(ciphers::by_name(name).is_some(), "unknown suite {name}");
         }
