@@ -121,27 +121,23 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wheels[0]
 
 
+def _new_venv(root: Path) -> Path:
+    """A new venv at ``root`` with no pip of its own; returns its python."""
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(root)
+    return root / "bin" / "python"
+
+
+def _pip_install(python: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """This environment's pip installs into the venv of ``python``."""
+    cmd = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet"]
+    return _run([*cmd, "--disable-pip-version-check", *args], **kwargs)
+
+
 @pytest.fixture(scope="module")
 def fresh_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new venv (no pip of its own) with only the wheel installed; returns its python."""
-    root = tmp_path_factory.mktemp("venv")
-    venv.EnvBuilder(with_pip=False, symlinks=True).create(root)
-    python = root / "bin" / "python"
-    proc = _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--no-index",
-            "--no-deps",
-            "--quiet",
-            "--disable-pip-version-check",
-            str(wheel),
-        ]
-    )
+    python = _new_venv(tmp_path_factory.mktemp("venv"))
+    proc = _pip_install(python, "--no-index", "--no-deps", str(wheel))
     assert proc.returncode == 0, _show(proc)
     return python
 
@@ -276,27 +272,12 @@ def test_release_wheel_runs_on_glibc_2_17(wheel: Path) -> None:
 def test_sdist_builds_from_source_and_imports(tmp_path: Path) -> None:
     sdist = Path(RELEASE_SDIST or "")
     assert sdist.is_file() and sdist.name.endswith(".tar.gz"), sdist
-    root = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False, symlinks=True).create(root)
-    python = root / "bin" / "python"
+    python = _new_venv(tmp_path / "venv")
     # pip builds the sdist in an isolated environment with maturin from the
     # index, as it would on a platform with no wheel; cargo shares the
     # project's target directory (when make gives one) only to skip
     # recompiling the dependencies.
-    proc = _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--quiet",
-            str(sdist),
-        ],
-        timeout=BUILD_TIMEOUT,
-        cwd=str(tmp_path),
-    )
+    proc = _pip_install(python, str(sdist), timeout=BUILD_TIMEOUT, cwd=str(tmp_path))
     assert proc.returncode == 0, _show(proc)
     code = (
         "import rustssl, ssl, sys\n"
