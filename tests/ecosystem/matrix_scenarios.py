@@ -74,6 +74,20 @@ REFUSALS = (
 )
 
 
+def check_requests_refusals(certdir: str, port: int) -> None:
+    """``requests`` refuses each of ``REFUSALS`` on ``port`` with its own SSLError."""
+    import requests
+
+    for host, ca, check in REFUSALS:
+        e = expect(
+            requests.exceptions.SSLError,
+            lambda host=host, ca=ca: requests.get(
+                f"https://{host}:{port}/", verify=path(certdir, ca), timeout=TIMEOUT
+            ),
+        )
+        check(e)
+
+
 def matrix(fn: Callable[[str, dict[str, Any]], None]) -> Callable[[str, dict[str, Any]], None]:
     MATRIX[fn.__name__] = fn
     return fn
@@ -376,14 +390,7 @@ def gunicorn_certfile(certdir: str, peer: dict[str, Any]) -> None:
                     f"https://localhost:{port}/g", data=big, verify=cafile, timeout=TIMEOUT
                 )
                 assert r.content == b"/g https rustssl " + big.upper(), r.content[:80]
-            for host, ca, check in REFUSALS:
-                e = expect(
-                    requests.exceptions.SSLError,
-                    lambda host=host, ca=ca: requests.get(
-                        f"https://{host}:{port}/", verify=path(certdir, ca), timeout=TIMEOUT
-                    ),
-                )
-                check(e)
+            check_requests_refusals(certdir, port)
         finally:
             proc.terminate()
             try:
@@ -979,14 +986,7 @@ def truststore_inject(certdir: str, peer: dict[str, Any]) -> None:
             cafile = path(certdir, "ca.pem")
             r = requests.get(f"https://localhost:{port}/inj", verify=cafile, timeout=TIMEOUT)
             assert r.text == "/inj via TLSv1.3 for anonymous", r.text
-            for host, ca, check in REFUSALS:
-                e = expect(
-                    requests.exceptions.SSLError,
-                    lambda host=host, ca=ca: requests.get(
-                        f"https://{host}:{port}/", verify=path(certdir, ca), timeout=TIMEOUT
-                    ),
-                )
-                check(e)
+            check_requests_refusals(certdir, port)
         finally:
             truststore.extract_from_ssl()
 
