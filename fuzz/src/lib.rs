@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use rustssl_core::conn::{Connection, HandshakeStatus};
 use rustssl_core::context::{Context, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
 use rustssl_core::transport::{BioTransport, MemoryBio};
-use rustssl_core::{ciphers, keys, pbe, testcert, verify, x509, Error};
+use rustssl_core::{ciphers, keys, pbe, testcert, trust, x509, Error};
 
 /// Largest record body TLS allows for any content (2^14 + 2048 for TLS 1.2 ciphertext).
 const MAX_RECORD_BODY: usize = 16_384 + 2_048;
@@ -115,10 +115,10 @@ pub fn fuzz_pem_der_load(data: &[u8]) {
     let _ = x509::pem_first_certificate(data);
     let _ = keys::pem_certificates(data);
     for cadata in [false, true] {
-        let mut store = verify::TrustStore::default();
+        let mut store = trust::TrustStore::default();
         let _ = store.add_pem_bundle(data, cadata);
     }
-    let mut store = verify::TrustStore::default();
+    let mut store = trust::TrustStore::default();
     let _ = store.add_der_bundle(data);
     let _ = store.add_crl(data);
     let _ = store.stats();

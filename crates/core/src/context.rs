@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustls::client::{ResolvesClientCert, Resumption};
 use rustls::crypto::{aws_lc_rs, CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::CertificateDer;
 use rustls::server::{ClientHello, NoClientAuth, ResolvesServerCert, ServerSessionMemoryCache};
 use rustls::sign::CertifiedKey;
 use rustls::{
@@ -21,7 +22,8 @@ use rustls::{
 use crate::error::{Error, Result};
 use crate::keylog::KeyLogFile;
 use crate::session::{KxHints, Session, SessionSlot, Stats};
-use crate::verify::{TrustStore, Verifier, VerifyMode, VerifyPolicy, SUPPORTED_VERIFY_FLAGS};
+use crate::trust::TrustStore;
+use crate::verify::{self, Verifier, VerifyMode, VerifyPolicy, DEFAULT_VERIFY_FLAGS};
 
 /// Sessions a server context keeps for resumption by session ID: OpenSSL's default.
 const SESSION_CACHE_SIZE: usize = 20_480;
@@ -72,8 +74,6 @@ const MAX_COMPLETED_CHAIN: usize = 8;
 
 /// `ssl.HOSTFLAG_NO_PARTIAL_WILDCARDS`, CPython's default host flags.
 pub const DEFAULT_HOST_FLAGS: u32 = 0x4;
-/// `ssl.VERIFY_X509_TRUSTED_FIRST`, CPython's default verify flags.
-pub const DEFAULT_VERIFY_FLAGS: u32 = 0x8000;
 
 /// Which ends of a connection a context may serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,13 +226,7 @@ impl Settings {
 
     /// Validates new `verify_flags`: a flag rustssl cannot honour is refused, never ignored.
     pub fn check_verify_flags(flags: u32) -> Result<()> {
-        let unsupported = flags & !SUPPORTED_VERIFY_FLAGS;
-        if unsupported != 0 {
-            return Err(Error::Unsupported(format!(
-                "verify_flags 0x{unsupported:x} cannot be enforced by rustssl"
-            )));
-        }
-        Ok(())
+        verify::check_flags(flags)
     }
 
     /// Adds a local identity, replacing the one with the same key type.
@@ -403,6 +397,27 @@ impl Context {
             flags: s.verify_flags,
         };
         Ok(Arc::new(Verifier::new(&s.trust, policy, algorithms)?))
+    }
+
+    /// The chain verification validated for the peer's `presented` chain
+    /// (leaf first), as `get_verified_chain()` reports it: checked by the
+    /// verifier this context's configs use. If the settings allow no
+    /// verifier, the chain as presented.
+    pub fn verified_chain(
+        &self,
+        presented: &[CertificateDer<'_>],
+        peer_is_server: bool,
+    ) -> Vec<CertificateDer<'static>> {
+        let role = if peer_is_server {
+            Role::Client
+        } else {
+            Role::Server
+        };
+        let algorithms = self.provider().signature_verification_algorithms;
+        match self.verifier(algorithms, role) {
+            Ok(v) => v.verified_path(presented, peer_is_server),
+            Err(_) => presented.iter().map(|c| c.clone().into_owned()).collect(),
+        }
     }
 
     /// The client config, compiled now if a setting changed since the last call.

@@ -2,7 +2,7 @@
 //!
 //! This crate knows nothing of Python. It holds the context settings and the
 //! rustls configs compiled from them ([`context`]), trust and verification
-//! ([`verify`], [`hostname`]), certificate decoding into the stdlib's dict
+//! ([`trust`], [`verify`], [`hostname`]), certificate decoding into the stdlib's dict
 //! shape ([`x509`]), the OpenSSL cipher-string parser ([`ciphers`]), the
 //! connection state machine over a socket or memory buffers ([`conn`],
 //! [`transport`]) and the one table of error codes ([`codes`], [`error`]).
@@ -27,6 +27,7 @@ pub mod session;
 mod test_der;
 pub mod testcert;
 pub mod transport;
+pub mod trust;
 pub mod verify;
 pub mod x509;
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use pyo3::exceptions::{PyDeprecationWarning, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
-use rustssl_core::{constants, oid, verify, x509, Error};
+use rustssl_core::{constants, oid, trust, x509, Error};
 
 mod bio;
 mod buffer;
@@ -104,15 +104,15 @@ fn rand_add(string: &Bound<'_, PyAny>, entropy: f64) -> PyResult<()> {
 /// `get_default_verify_paths()`: `(cafile_env, cafile, capath_env, capath)`.
 #[pyfunction]
 fn get_default_verify_paths() -> (&'static str, String, &'static str, String) {
-    let system = verify::system_paths();
+    let system = trust::system_paths();
     let show = |p: Option<PathBuf>, fallback: &str| {
         p.map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|| fallback.to_owned())
     };
     (
-        verify::CERT_FILE_ENV,
+        trust::CERT_FILE_ENV,
         show(system.cafile, "/etc/ssl/certs/ca-certificates.crt"),
-        verify::CERT_DIR_ENV,
+        trust::CERT_DIR_ENV,
         show(system.capath, "/etc/ssl/certs"),
     )
 }

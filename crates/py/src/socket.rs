@@ -538,11 +538,7 @@ impl PySslSocket {
             return Ok(None);
         }
         let ctx = self.context_ref(py);
-        let chain = rustssl_core::verify::verified_chain(
-            ctx.get().lock().settings(),
-            &certs,
-            !self.server_side,
-        );
+        let chain = ctx.get().lock().verified_chain(&certs, !self.server_side);
         let items = chain.into_iter().map(|c| PyCertificate::new(c.to_vec()));
         Ok(Some(PyList::new(py, items.collect::<Vec<_>>())?))
     }
