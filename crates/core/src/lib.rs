@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub(crate) mod asn1;
 pub mod ciphers;
 pub mod client_hello;
 pub mod codes;
@@ -20,7 +21,6 @@ pub mod guard;
 pub mod hostname;
 pub mod keylog;
 pub mod keys;
-pub mod oid;
 pub mod pbe;
 pub mod session;
 #[cfg(test)]
@@ -30,6 +30,7 @@ pub mod transport;
 pub mod verify;
 pub mod x509;
 
+pub use asn1::oid;
 pub use error::{Error, Result};
 
 /// Fills a new buffer from the system CSPRNG (via aws-lc), for `RAND_bytes`.

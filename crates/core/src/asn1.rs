@@ -1,0 +1,3 @@
+//! The byte layer every certificate and key parser stands on.
+
+pub mod oid;
