@@ -15,6 +15,7 @@ use rustls::sign::CertifiedKey;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
+use crate::asn1::pem;
 use crate::codes::reason;
 use crate::error::{Error, Result};
 use crate::pbe::{self, PbeError};
@@ -27,81 +28,10 @@ fn pem_lib(detail: Option<&str>) -> Error {
     Error::load(reason::PEM_LIB, detail.map(str::to_owned))
 }
 
-/// One PEM block with its header lines kept (encrypted keys need them).
-struct PemBlock {
-    label: String,
-    headers: Vec<(String, String)>,
-    /// The decoded body, or `None` if its base64 is broken.
-    body: Option<Vec<u8>>,
-}
-
-impl PemBlock {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Whether this block is a private key, in any of the forms OpenSSL reads.
-    fn is_private_key(&self) -> bool {
-        self.label == "PRIVATE KEY"
-            || self.label == "ENCRYPTED PRIVATE KEY"
-            || self.label.ends_with(" PRIVATE KEY")
-    }
-
-    fn is_certificate(&self) -> bool {
-        self.label == "CERTIFICATE" || self.label == "X509 CERTIFICATE"
-    }
-
-    /// Whether the key needs a password to be read.
-    fn is_encrypted(&self) -> bool {
-        self.label == "ENCRYPTED PRIVATE KEY"
-            || self
-                .header("Proc-Type")
-                .is_some_and(|v| v.replace(' ', "").eq_ignore_ascii_case("4,ENCRYPTED"))
-    }
-}
-
-/// Every PEM block of `data` in order. Unterminated blocks are dropped.
-fn pem_blocks(data: &[u8]) -> Vec<PemBlock> {
-    let text = String::from_utf8_lossy(data);
-    let mut blocks = Vec::new();
-    let mut lines = text.lines().map(str::trim);
-    while let Some(line) = lines.next() {
-        let Some(label) = line
-            .strip_prefix("-----BEGIN ")
-            .and_then(|l| l.strip_suffix("-----"))
-        else {
-            continue;
-        };
-        let mut headers = Vec::new();
-        let mut base64 = String::new();
-        let mut complete = false;
-        for line in lines.by_ref() {
-            if let Some(end) = line
-                .strip_prefix("-----END ")
-                .and_then(|l| l.strip_suffix("-----"))
-            {
-                complete = end == label;
-                break;
-            }
-            match line.split_once(':') {
-                Some((k, v)) if base64.is_empty() => {
-                    headers.push((k.trim().to_owned(), v.trim().to_owned()))
-                }
-                _ => base64.push_str(line),
-            }
-        }
-        if complete {
-            blocks.push(PemBlock {
-                label: label.to_owned(),
-                headers,
-                body: crate::x509::base64_decode(base64.as_bytes()),
-            });
-        }
-    }
-    blocks
+/// The whole blocks of `data` in order (unterminated ones are dropped),
+/// with their header lines (encrypted keys need them).
+fn pem_blocks(data: &[u8]) -> Vec<pem::Block> {
+    pem::scan(data).into_iter().filter(|b| b.complete).collect()
 }
 
 /// The certificates of `certfile`, leaf first, read as OpenSSL's
@@ -198,7 +128,7 @@ pub fn key_is_encrypted(key_pem: &[u8]) -> bool {
     pem_blocks(key_pem)
         .iter()
         .find(|b| b.is_private_key())
-        .is_some_and(PemBlock::is_encrypted)
+        .is_some_and(pem::Block::is_encrypted)
 }
 
 /// The first private key in a PEM file, decrypted with `password` if it is encrypted.
@@ -207,7 +137,7 @@ pub fn key_is_encrypted(key_pem: &[u8]) -> bool {
 /// encrypted (PKCS#8 PBES2/PKCS#12-3DES, or traditional `DEK-Info` PEM).
 pub fn read_private_key(key_pem: &[u8], password: Option<&[u8]>) -> Result<PrivateKeyDer<'static>> {
     let blocks = pem_blocks(key_pem);
-    let Some(block) = blocks.into_iter().find(PemBlock::is_private_key) else {
+    let Some(block) = blocks.into_iter().find(pem::Block::is_private_key) else {
         return Err(pem_lib(None));
     };
     let encrypted = block.is_encrypted();

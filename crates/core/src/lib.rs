@@ -2,8 +2,9 @@
 //!
 //! This crate knows nothing of Python. It holds the context settings and the
 //! rustls configs compiled from them ([`context`]), trust and verification
-//! ([`verify`], [`hostname`]), certificate decoding into the stdlib's dict
-//! shape ([`x509`]), the OpenSSL cipher-string parser ([`ciphers`]), the
+//! ([`verify`], [`hostname`]), the DER, PEM and OID layer (`asn1`, with
+//! [`pem`] and [`oid`] re-exported), certificate decoding into the stdlib's
+//! dict shape ([`x509`]), the OpenSSL cipher-string parser ([`ciphers`]), the
 //! connection state machine over a socket or memory buffers ([`conn`],
 //! [`transport`]) and the one table of error codes ([`codes`], [`error`]).
 #![forbid(unsafe_code)]
@@ -30,7 +31,7 @@ pub mod transport;
 pub mod verify;
 pub mod x509;
 
-pub use asn1::oid;
+pub use asn1::{oid, pem};
 pub use error::{Error, Result};
 
 /// Fills a new buffer from the system CSPRNG (via aws-lc), for `RAND_bytes`.

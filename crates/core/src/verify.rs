@@ -190,36 +190,6 @@ fn hash_link_kind(name: &str) -> Option<bool> {
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(is_crl)
 }
 
-/// Splits concatenated DER certificates; fails on anything that is not a whole SEQUENCE.
-fn split_der(mut data: &[u8]) -> Option<Vec<&[u8]>> {
-    let mut out = Vec::new();
-    while !data.is_empty() {
-        if data.len() < 2 || data[0] != 0x30 {
-            return None;
-        }
-        let (len, header) = match data[1] {
-            n if n < 0x80 => (usize::from(n), 2),
-            n => {
-                let count = usize::from(n & 0x7f);
-                if count == 0 || count > 4 || data.len() < 2 + count {
-                    return None;
-                }
-                let len = data[2..2 + count]
-                    .iter()
-                    .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
-                (len, 2 + count)
-            }
-        };
-        let total = header.checked_add(len)?;
-        if total > data.len() {
-            return None;
-        }
-        out.push(&data[..total]);
-        data = &data[total..];
-    }
-    Some(out)
-}
-
 impl TrustStore {
     /// Adds one DER certificate; a duplicate is ignored, as OpenSSL's store does.
     pub fn add_cert(&mut self, der: Vec<u8>) -> Result<()> {
@@ -233,7 +203,7 @@ impl TrustStore {
 
     fn stored(der: Vec<u8>) -> Result<StoredCert> {
         let (self_signed, is_ca) = match X509Certificate::from_der(&der) {
-            Ok((_, cert)) => (openssl::self_signed(&cert), crate::x509::is_ca(&der)),
+            Ok(_) => (crate::x509::is_self_signed(&der), crate::x509::is_ca(&der)),
             Err(_) => {
                 return Err(Error::Protocol {
                     library: "X509",
@@ -254,8 +224,6 @@ impl TrustStore {
     /// `cadata` says whether the text came from `cadata` rather than a file:
     /// CPython words the two failures differently.
     pub fn add_pem_bundle(&mut self, pem: &[u8], cadata: bool) -> Result<usize> {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::CertificateRevocationListDer;
         let malformed = || {
             if cadata {
                 Error::load(reason::CADATA_NO_START_LINE, None)
@@ -264,14 +232,14 @@ impl TrustStore {
             }
         };
         let mut found = 0;
-        for cert in CertificateDer::pem_slice_iter(pem) {
+        for cert in crate::asn1::pem::trust_certificates(pem) {
             let cert = cert.map_err(|_| malformed())?;
             // OpenSSL's PEM reader reports a block that is not a certificate as a PEM error.
             self.add_cert(cert.to_vec())
                 .map_err(|e| if cadata { e } else { malformed() })?;
             found += 1;
         }
-        for crl in CertificateRevocationListDer::pem_slice_iter(pem) {
+        for crl in crate::asn1::pem::trust_crls(pem) {
             let crl = crl.map_err(|_| malformed())?;
             self.add_crl(&crl)?;
             found += 1;
@@ -288,7 +256,7 @@ impl TrustStore {
 
     /// Adds concatenated DER certificates (`cadata` given as bytes).
     pub fn add_der_bundle(&mut self, der: &[u8]) -> Result<usize> {
-        let parts = split_der(der)
+        let parts = crate::asn1::der::split_sequences(der)
             .filter(|p| !p.is_empty())
             .ok_or_else(|| Error::load(reason::CADATA_NOT_ENOUGH_DATA, None))?;
         for part in &parts {
@@ -299,7 +267,6 @@ impl TrustStore {
 
     /// Adds the hash-named certificates and CRLs of an OpenSSL `capath` directory.
     pub fn add_hashed_dir(&mut self, dir: std::fs::ReadDir) -> Result<()> {
-        use rustls::pki_types::pem::PemObject;
         for entry in dir.flatten() {
             let name = entry.file_name();
             let Some(is_crl) = name.to_str().and_then(hash_link_kind) else {
@@ -310,13 +277,11 @@ impl TrustStore {
             };
             // Unreadable or malformed entries are skipped, as OpenSSL's lookup skips them.
             if is_crl {
-                for crl in
-                    rustls::pki_types::CertificateRevocationListDer::pem_slice_iter(&data).flatten()
-                {
+                for crl in crate::asn1::pem::trust_crls(&data).flatten() {
                     let _ = self.add_crl(&crl);
                 }
             } else {
-                for cert in CertificateDer::pem_slice_iter(&data).flatten() {
+                for cert in crate::asn1::pem::trust_certificates(&data).flatten() {
                     let der = cert.to_vec();
                     let known = |c: &StoredCert| c.der.as_ref() == der.as_slice();
                     if self.certs.iter().any(known) || self.dir_certs.iter().any(known) {
@@ -680,11 +645,9 @@ impl Verifier {
         presented: &[CertificateDer<'_>],
     ) -> VerifyFailure {
         let (chain, from_store) = self.untrusted_path(leaf, presented);
-        let last_self_signed = chain.last().is_some_and(|der| {
-            X509Certificate::from_der(der)
-                .map(|(_, c)| openssl::self_signed(&c))
-                .unwrap_or(false)
-        });
+        let last_self_signed = chain
+            .last()
+            .is_some_and(|der| crate::x509::is_self_signed(der));
         if last_self_signed && chain.len() == 1 {
             VerifyFailure::new(code::DEPTH_ZERO_SELF_SIGNED_CERT)
         } else if last_self_signed {
@@ -941,7 +904,6 @@ impl ClientCertVerifier for Verifier {
 /// rustssl never accepts a chain the stdlib refuses.
 mod openssl {
     use rustls::pki_types::CertificateDer;
-    use x509_parser::extensions::{GeneralName, ParsedExtension};
     use x509_parser::prelude::{FromDer, X509Certificate};
 
     use crate::codes::verify as code;
@@ -967,47 +929,6 @@ mod openssl {
 
     /// OpenSSL's bound on names times name constraints, against quadratic blow-up.
     const NAME_CHECK_MAX: usize = 1 << 20;
-
-    /// Whether OpenSSL counts `cert` as self-signed: subject equals issuer
-    /// and any authority key identifier points at the certificate itself.
-    pub(super) fn self_signed(cert: &X509Certificate<'_>) -> bool {
-        if cert.subject().as_raw() != cert.issuer().as_raw() {
-            return false;
-        }
-        let mut skid = None;
-        let mut akid = None;
-        for ext in cert.extensions() {
-            match ext.parsed_extension() {
-                ParsedExtension::SubjectKeyIdentifier(k) => skid = Some(k.0),
-                ParsedExtension::AuthorityKeyIdentifier(a) => akid = Some(a),
-                _ => {}
-            }
-        }
-        let Some(akid) = akid else {
-            return true;
-        };
-        if let (Some(k), Some(s)) = (&akid.key_identifier, skid) {
-            if k.0 != s {
-                return false;
-            }
-        }
-        if let Some(serial) = akid.authority_cert_serial {
-            if serial != cert.raw_serial() {
-                return false;
-            }
-        }
-        if let Some(names) = &akid.authority_cert_issuer {
-            let own = cert.issuer().as_raw();
-            let found = names.iter().any(|n| match n {
-                GeneralName::DirectoryName(dn) => dn.as_raw() == own,
-                _ => false,
-            });
-            if !found {
-                return false;
-            }
-        }
-        true
-    }
 
     /// Checks a validated `chain` (leaf first, anchor last).
     pub(super) fn check_chain(chain: &[CertificateDer<'_>]) -> Result<(), VerifyFailure> {
@@ -1362,17 +1283,6 @@ mod tests {
         assert_eq!(hash_link_kind("0123abc.0"), None);
         assert_eq!(hash_link_kind("0123abcd.pem"), None);
         assert_eq!(hash_link_kind("0123abcd."), None);
-    }
-
-    #[test]
-    fn der_is_split_into_whole_sequences() {
-        let a = [0x30, 0x02, 0x01, 0x02];
-        let b = [0x30, 0x81, 0x01, 0xff];
-        let joined: Vec<u8> = a.iter().chain(b.iter()).copied().collect();
-        let parts = split_der(&joined).unwrap();
-        assert_eq!(parts, vec![&a[..], &b[..]]);
-        assert!(split_der(&[0x30, 0x05, 0x00]).is_none());
-        assert!(split_der(&[0x04, 0x00]).is_none());
     }
 
     #[test]
