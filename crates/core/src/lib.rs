@@ -26,6 +26,7 @@ pub mod pbe;
 pub mod session;
 #[cfg(test)]
 mod test_der;
+#[cfg(feature = "testcert")]
 pub mod testcert;
 pub mod transport;
 pub mod verify;
