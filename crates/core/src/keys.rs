@@ -114,9 +114,11 @@ fn check_security_level(leaf: &[u8], level: i32) -> Result<()> {
             return Err(Error::load(reason::EE_KEY_TOO_SMALL, None));
         }
     }
-    let self_signed = cert.subject().as_raw() == cert.issuer().as_raw();
+    // OpenSSL skips the digest of a self-signed certificate (`EXFLAG_SS`).
     let sig = cert.signature_algorithm.algorithm.to_id_string();
-    if !self_signed && digest_strength(&sig).is_some_and(|bits| bits < minimum) {
+    if !crate::x509::is_self_signed(leaf)
+        && digest_strength(&sig).is_some_and(|bits| bits < minimum)
+    {
         return Err(Error::load(reason::CA_MD_TOO_WEAK, None));
     }
     Ok(())
@@ -269,6 +271,55 @@ mod tests {
             read_private_key(pem, Some(&ok)),
             Err(Error::Load { .. })
         ));
+    }
+
+    /// A v3 certificate signed with sha1WithRSA (key and signature are junk).
+    fn sha1_certificate(issuer: &[u8], subject: &[u8]) -> Vec<u8> {
+        use crate::test_der::tlv;
+        let sha1_rsa = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05];
+        let rsa = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+        let algorithm = tlv(0x30, &[tlv(0x06, &sha1_rsa), tlv(0x05, &[])].concat());
+        let key_algorithm = tlv(0x30, &[tlv(0x06, &rsa), tlv(0x05, &[])].concat());
+        let key = tlv(0x30, &[key_algorithm, tlv(0x03, &[0, 1, 2])].concat());
+        let validity = tlv(
+            0x30,
+            &[tlv(0x17, b"240101000000Z"), tlv(0x17, b"340101000000Z")].concat(),
+        );
+        let version = tlv(0xa0, &tlv(0x02, &[2]));
+        let tbs = [
+            version,
+            tlv(0x02, &[1]),
+            algorithm.clone(),
+            issuer.to_vec(),
+            validity,
+            subject.to_vec(),
+            key,
+        ]
+        .concat();
+        tlv(
+            0x30,
+            &[tlv(0x30, &tbs), algorithm, tlv(0x03, &[0, 0xaa])].concat(),
+        )
+    }
+
+    fn common_name(tag: u8, cn: &str) -> Vec<u8> {
+        use crate::test_der::tlv;
+        let attribute = [tlv(0x06, &[0x55, 0x04, 0x03]), tlv(tag, cn.as_bytes())].concat();
+        tlv(0x30, &tlv(0x31, &tlv(0x30, &attribute)))
+    }
+
+    #[test]
+    fn weak_digest_is_excused_for_self_signed_as_openssl_sees_it() {
+        // Names equal in OpenSSL's canonical form (case and string type
+        // aside) make the certificate self-signed, whose digest is not rated.
+        let root = sha1_certificate(&common_name(0x13, "ROOT"), &common_name(0x0c, "root"));
+        assert!(check_security_level(&root, 2).is_ok());
+        let leaf = sha1_certificate(&common_name(0x0c, "CA"), &common_name(0x0c, "leaf"));
+        assert!(matches!(
+            check_security_level(&leaf, 2),
+            Err(Error::Load { .. })
+        ));
+        assert!(check_security_level(&leaf, 0).is_ok());
     }
 
     #[test]
