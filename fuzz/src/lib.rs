@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use rustssl_core::conn::{Connection, HandshakeStatus};
 use rustssl_core::context::{Context, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
 use rustssl_core::transport::{BioTransport, MemoryBio};
-use rustssl_core::{ciphers, keys, pbe, testcert, trust, x509, Error};
+use rustssl_core::{ciphers, keys, pbe, pem, testcert, trust, x509, Error};
 
 /// Largest record body TLS allows for any content (2^14 + 2048 for TLS 1.2 ciphertext).
 const MAX_RECORD_BODY: usize = 16_384 + 2_048;
@@ -111,8 +111,8 @@ pub fn fuzz_pem_der_load(data: &[u8]) {
             }
         }
     }
-    let _ = x509::pem_blocks(data);
-    let _ = x509::pem_first_certificate(data);
+    let _ = pem::blocks(data);
+    let _ = pem::first_certificate(data);
     let _ = keys::pem_certificates(data);
     for cadata in [false, true] {
         let mut store = trust::TrustStore::default();
@@ -137,6 +137,7 @@ pub fn fuzz_pem_der_load(data: &[u8]) {
 pub fn fuzz_cert_decode(data: &[u8]) {
     let decoded = x509::decode_certificate(data);
     let _ = x509::is_ca(data);
+    let _ = x509::is_self_signed(data);
     if let Ok(dict) = &decoded {
         // Decoding is a pure function of the bytes.
         assert_eq!(
@@ -145,9 +146,9 @@ pub fn fuzz_cert_decode(data: &[u8]) {
             "decode_certificate is not deterministic"
         );
         // DER -> PEM -> DER gives the same bytes back.
-        let pem = x509::der_to_pem(data, "CERTIFICATE");
+        let text = pem::encode(data, "CERTIFICATE");
         assert_eq!(
-            x509::pem_first_certificate(pem.as_bytes()).as_deref(),
+            pem::first_certificate(text.as_bytes()).as_deref(),
             Some(data),
             "PEM round trip changed the certificate"
         );

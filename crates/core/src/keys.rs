@@ -15,6 +15,7 @@ use rustls::sign::CertifiedKey;
 use x509_parser::prelude::{FromDer, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
+use crate::asn1::pem;
 use crate::codes::reason;
 use crate::error::{Error, Result};
 use crate::pbe::{self, PbeError};
@@ -27,81 +28,10 @@ fn pem_lib(detail: Option<&str>) -> Error {
     Error::load(reason::PEM_LIB, detail.map(str::to_owned))
 }
 
-/// One PEM block with its header lines kept (encrypted keys need them).
-struct PemBlock {
-    label: String,
-    headers: Vec<(String, String)>,
-    /// The decoded body, or `None` if its base64 is broken.
-    body: Option<Vec<u8>>,
-}
-
-impl PemBlock {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Whether this block is a private key, in any of the forms OpenSSL reads.
-    fn is_private_key(&self) -> bool {
-        self.label == "PRIVATE KEY"
-            || self.label == "ENCRYPTED PRIVATE KEY"
-            || self.label.ends_with(" PRIVATE KEY")
-    }
-
-    fn is_certificate(&self) -> bool {
-        self.label == "CERTIFICATE" || self.label == "X509 CERTIFICATE"
-    }
-
-    /// Whether the key needs a password to be read.
-    fn is_encrypted(&self) -> bool {
-        self.label == "ENCRYPTED PRIVATE KEY"
-            || self
-                .header("Proc-Type")
-                .is_some_and(|v| v.replace(' ', "").eq_ignore_ascii_case("4,ENCRYPTED"))
-    }
-}
-
-/// Every PEM block of `data` in order. Unterminated blocks are dropped.
-fn pem_blocks(data: &[u8]) -> Vec<PemBlock> {
-    let text = String::from_utf8_lossy(data);
-    let mut blocks = Vec::new();
-    let mut lines = text.lines().map(str::trim);
-    while let Some(line) = lines.next() {
-        let Some(label) = line
-            .strip_prefix("-----BEGIN ")
-            .and_then(|l| l.strip_suffix("-----"))
-        else {
-            continue;
-        };
-        let mut headers = Vec::new();
-        let mut base64 = String::new();
-        let mut complete = false;
-        for line in lines.by_ref() {
-            if let Some(end) = line
-                .strip_prefix("-----END ")
-                .and_then(|l| l.strip_suffix("-----"))
-            {
-                complete = end == label;
-                break;
-            }
-            match line.split_once(':') {
-                Some((k, v)) if base64.is_empty() => {
-                    headers.push((k.trim().to_owned(), v.trim().to_owned()))
-                }
-                _ => base64.push_str(line),
-            }
-        }
-        if complete {
-            blocks.push(PemBlock {
-                label: label.to_owned(),
-                headers,
-                body: crate::x509::base64_decode(base64.as_bytes()),
-            });
-        }
-    }
-    blocks
+/// The whole blocks of `data` in order (unterminated ones are dropped),
+/// with their header lines (encrypted keys need them).
+fn pem_blocks(data: &[u8]) -> Vec<pem::Block> {
+    pem::scan(data).into_iter().filter(|b| b.complete).collect()
 }
 
 /// The certificates of `certfile`, leaf first, read as OpenSSL's
@@ -184,9 +114,11 @@ fn check_security_level(leaf: &[u8], level: i32) -> Result<()> {
             return Err(Error::load(reason::EE_KEY_TOO_SMALL, None));
         }
     }
-    let self_signed = cert.subject().as_raw() == cert.issuer().as_raw();
+    // OpenSSL skips the digest of a self-signed certificate (`EXFLAG_SS`).
     let sig = cert.signature_algorithm.algorithm.to_id_string();
-    if !self_signed && digest_strength(&sig).is_some_and(|bits| bits < minimum) {
+    if !crate::x509::is_self_signed(leaf)
+        && digest_strength(&sig).is_some_and(|bits| bits < minimum)
+    {
         return Err(Error::load(reason::CA_MD_TOO_WEAK, None));
     }
     Ok(())
@@ -198,7 +130,7 @@ pub fn key_is_encrypted(key_pem: &[u8]) -> bool {
     pem_blocks(key_pem)
         .iter()
         .find(|b| b.is_private_key())
-        .is_some_and(PemBlock::is_encrypted)
+        .is_some_and(pem::Block::is_encrypted)
 }
 
 /// The first private key in a PEM file, decrypted with `password` if it is encrypted.
@@ -207,7 +139,7 @@ pub fn key_is_encrypted(key_pem: &[u8]) -> bool {
 /// encrypted (PKCS#8 PBES2/PKCS#12-3DES, or traditional `DEK-Info` PEM).
 pub fn read_private_key(key_pem: &[u8], password: Option<&[u8]>) -> Result<PrivateKeyDer<'static>> {
     let blocks = pem_blocks(key_pem);
-    let Some(block) = blocks.into_iter().find(PemBlock::is_private_key) else {
+    let Some(block) = blocks.into_iter().find(pem::Block::is_private_key) else {
         return Err(pem_lib(None));
     };
     let encrypted = block.is_encrypted();
@@ -339,6 +271,55 @@ mod tests {
             read_private_key(pem, Some(&ok)),
             Err(Error::Load { .. })
         ));
+    }
+
+    /// A v3 certificate signed with sha1WithRSA (key and signature are junk).
+    fn sha1_certificate(issuer: &[u8], subject: &[u8]) -> Vec<u8> {
+        use crate::test_der::tlv;
+        let sha1_rsa = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05];
+        let rsa = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+        let algorithm = tlv(0x30, &[tlv(0x06, &sha1_rsa), tlv(0x05, &[])].concat());
+        let key_algorithm = tlv(0x30, &[tlv(0x06, &rsa), tlv(0x05, &[])].concat());
+        let key = tlv(0x30, &[key_algorithm, tlv(0x03, &[0, 1, 2])].concat());
+        let validity = tlv(
+            0x30,
+            &[tlv(0x17, b"240101000000Z"), tlv(0x17, b"340101000000Z")].concat(),
+        );
+        let version = tlv(0xa0, &tlv(0x02, &[2]));
+        let tbs = [
+            version,
+            tlv(0x02, &[1]),
+            algorithm.clone(),
+            issuer.to_vec(),
+            validity,
+            subject.to_vec(),
+            key,
+        ]
+        .concat();
+        tlv(
+            0x30,
+            &[tlv(0x30, &tbs), algorithm, tlv(0x03, &[0, 0xaa])].concat(),
+        )
+    }
+
+    fn common_name(tag: u8, cn: &str) -> Vec<u8> {
+        use crate::test_der::tlv;
+        let attribute = [tlv(0x06, &[0x55, 0x04, 0x03]), tlv(tag, cn.as_bytes())].concat();
+        tlv(0x30, &tlv(0x31, &tlv(0x30, &attribute)))
+    }
+
+    #[test]
+    fn weak_digest_is_excused_for_self_signed_as_openssl_sees_it() {
+        // Names equal in OpenSSL's canonical form (case and string type
+        // aside) make the certificate self-signed, whose digest is not rated.
+        let root = sha1_certificate(&common_name(0x13, "ROOT"), &common_name(0x0c, "root"));
+        assert!(check_security_level(&root, 2).is_ok());
+        let leaf = sha1_certificate(&common_name(0x0c, "CA"), &common_name(0x0c, "leaf"));
+        assert!(matches!(
+            check_security_level(&leaf, 2),
+            Err(Error::Load { .. })
+        ));
+        assert!(check_security_level(&leaf, 0).is_ok());
     }
 
     #[test]

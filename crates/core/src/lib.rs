@@ -2,13 +2,15 @@
 //!
 //! This crate knows nothing of Python. It holds the context settings and the
 //! rustls configs compiled from them ([`context`]), trust and verification
-//! ([`trust`], [`verify`], [`hostname`]), certificate decoding into the stdlib's dict
-//! shape ([`x509`]), the OpenSSL cipher-string parser ([`ciphers`]), the
+//! ([`trust`], [`verify`], [`hostname`]), the DER, PEM and OID layer (`asn1`,
+//! with [`pem`] and [`oid`] re-exported), certificate decoding into the
+//! stdlib's dict shape ([`x509`]), the OpenSSL cipher-string parser ([`ciphers`]), the
 //! connection state machine over a socket or memory buffers ([`conn`],
 //! [`transport`]) and the one table of error codes ([`codes`], [`error`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub(crate) mod asn1;
 pub mod ciphers;
 pub mod client_hello;
 pub mod codes;
@@ -20,17 +22,18 @@ pub mod guard;
 pub mod hostname;
 pub mod keylog;
 pub mod keys;
-pub mod oid;
 pub mod pbe;
 pub mod session;
 #[cfg(test)]
 mod test_der;
+#[cfg(feature = "testcert")]
 pub mod testcert;
 pub mod transport;
 pub mod trust;
 pub mod verify;
 pub mod x509;
 
+pub use asn1::{oid, pem};
 pub use error::{Error, Result};
 
 /// Fills a new buffer from the system CSPRNG (via aws-lc), for `RAND_bytes`.

@@ -22,6 +22,8 @@ use aws_lc_rs::cipher::{
 };
 use aws_lc_rs::iv::FixedLength;
 
+use crate::asn1::der::{self, Reader, INTEGER, OCTET_STRING, OID, SEQUENCE};
+
 /// Why a private key could not be decrypted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PbeError {
@@ -54,68 +56,30 @@ fn iteration_count(n: u32) -> PbeResult<NonZeroU32> {
 
 // ------------------------------------------------------------------ DER
 
-/// A cursor over DER elements; enough for the key containers read here.
-struct Der<'a>(&'a [u8]);
+/// Any DER the containers hold that cannot be read is malformed.
+fn malformed(_: der::Error) -> PbeError {
+    PbeError::Malformed
+}
 
-const SEQUENCE: u8 = 0x30;
-const OID: u8 = 0x06;
-const OCTET_STRING: u8 = 0x04;
-const INTEGER: u8 = 0x02;
+/// The contents of the next element, which must carry `tag`.
+fn field<'a>(reader: &mut Reader<'a>, tag: u8) -> PbeResult<&'a [u8]> {
+    reader.expect(tag).map_err(malformed)
+}
 
-impl<'a> Der<'a> {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
+/// The next element, a SEQUENCE, as a reader over its contents.
+fn sequence<'a>(reader: &mut Reader<'a>) -> PbeResult<Reader<'a>> {
+    field(reader, SEQUENCE).map(Reader::new)
+}
 
-    fn peek_tag(&self) -> Option<u8> {
-        self.0.first().copied()
-    }
+/// A non-negative INTEGER that fits in 32 bits.
+fn small_uint(reader: &mut Reader<'_>) -> PbeResult<u32> {
+    der::small_uint(field(reader, INTEGER)?).ok_or(PbeError::Malformed)
+}
 
-    /// The contents of the next element, which must carry `tag`.
-    fn read(&mut self, tag: u8) -> PbeResult<&'a [u8]> {
-        let (&t, rest) = self.0.split_first().ok_or(PbeError::Malformed)?;
-        if t != tag {
-            return Err(PbeError::Malformed);
-        }
-        let (&first, mut rest) = rest.split_first().ok_or(PbeError::Malformed)?;
-        let len = if first < 0x80 {
-            usize::from(first)
-        } else {
-            let count = usize::from(first & 0x7f);
-            if count == 0 || count > 4 || rest.len() < count {
-                return Err(PbeError::Malformed);
-            }
-            let (digits, tail) = rest.split_at(count);
-            rest = tail;
-            digits
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
-        };
-        if rest.len() < len {
-            return Err(PbeError::Malformed);
-        }
-        let (body, tail) = rest.split_at(len);
-        self.0 = tail;
-        Ok(body)
-    }
-
-    fn sequence(&mut self) -> PbeResult<Der<'a>> {
-        self.read(SEQUENCE).map(Der)
-    }
-
-    /// A non-negative INTEGER that fits in 32 bits.
-    fn small_uint(&mut self) -> PbeResult<u32> {
-        let body = self.read(INTEGER)?;
-        let body = match body {
-            [0, rest @ ..] if !rest.is_empty() => rest,
-            [b, ..] if b & 0x80 != 0 => return Err(PbeError::Malformed),
-            other => other,
-        };
-        if body.is_empty() || body.len() > 4 {
-            return Err(PbeError::Malformed);
-        }
-        Ok(body.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)))
-    }
+/// Whether `plain` is exactly one SEQUENCE, as a decrypted key must be; a
+/// wrong password that happens to leave valid padding still yields garbage.
+fn is_one_sequence(plain: &[u8]) -> bool {
+    der::single(plain, SEQUENCE).is_ok()
 }
 
 // Object identifiers, as DER contents.
@@ -197,31 +161,29 @@ impl Cipher {
 
 /// Decrypts a PKCS#8 `EncryptedPrivateKeyInfo`, giving the DER `PrivateKeyInfo`.
 pub fn decrypt_pkcs8(der: &[u8], password: &[u8]) -> PbeResult<Vec<u8>> {
-    let mut outer = Der(der).sequence()?;
-    let mut algorithm = outer.sequence()?;
-    let data = outer.read(OCTET_STRING)?;
-    let oid = algorithm.read(OID)?;
+    let mut outer = sequence(&mut Reader::new(der))?;
+    let mut algorithm = sequence(&mut outer)?;
+    let data = field(&mut outer, OCTET_STRING)?;
+    let oid = field(&mut algorithm, OID)?;
     let plain = match oid {
-        OID_PBES2 => pbes2(algorithm.sequence()?, password, data)?,
-        OID_PKCS12_SHA1_3DES => pkcs12_3des(algorithm.sequence()?, password, data)?,
+        OID_PBES2 => pbes2(sequence(&mut algorithm)?, password, data)?,
+        OID_PKCS12_SHA1_3DES => pkcs12_3des(sequence(&mut algorithm)?, password, data)?,
         _ => return Err(PbeError::Unsupported(
             "this PKCS#8 encryption scheme is not supported; re-encrypt the key with PBES2 and AES"
                 .into(),
         )),
     };
-    // A wrong password that happens to leave valid padding still yields garbage.
-    let mut check = Der(&plain);
-    if check.sequence().is_err() || !check.is_empty() {
+    if !is_one_sequence(&plain) {
         return Err(PbeError::BadDecrypt);
     }
     Ok(plain)
 }
 
 /// PBES2 (RFC 8018 section 6.2): PBKDF2, then a CBC cipher.
-fn pbes2(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>> {
-    let mut kdf = params.sequence()?;
-    let mut scheme = params.sequence()?;
-    let kdf_oid = kdf.read(OID)?;
+fn pbes2(mut params: Reader<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>> {
+    let mut kdf = sequence(&mut params)?;
+    let mut scheme = sequence(&mut params)?;
+    let kdf_oid = field(&mut kdf, OID)?;
     if kdf_oid == OID_SCRYPT {
         return Err(PbeError::Unsupported(
             "scrypt-encrypted keys are not supported; re-encrypt the key with PBKDF2".into(),
@@ -232,18 +194,18 @@ fn pbes2(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>
             "unknown PBES2 key derivation function".into(),
         ));
     }
-    let mut kdf_params = kdf.sequence()?;
-    let salt = kdf_params.read(OCTET_STRING)?;
-    let iterations = iteration_count(kdf_params.small_uint()?)?;
+    let mut kdf_params = sequence(&mut kdf)?;
+    let salt = field(&mut kdf_params, OCTET_STRING)?;
+    let iterations = iteration_count(small_uint(&mut kdf_params)?)?;
     let mut key_len = None;
-    if kdf_params.peek_tag() == Some(INTEGER) {
-        key_len = Some(kdf_params.small_uint()? as usize);
+    if kdf_params.peek_id() == Some(INTEGER) {
+        key_len = Some(small_uint(&mut kdf_params)? as usize);
     }
     let prf = if kdf_params.is_empty() {
         aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA1
     } else {
-        let mut prf_id = kdf_params.sequence()?;
-        match prf_id.read(OID)? {
+        let mut prf_id = sequence(&mut kdf_params)?;
+        match field(&mut prf_id, OID)? {
             OID_HMAC_SHA1 => aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA1,
             OID_HMAC_SHA256 => aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
             OID_HMAC_SHA384 => aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA384,
@@ -255,7 +217,7 @@ fn pbes2(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>
             }
         }
     };
-    let cipher = match scheme.read(OID)? {
+    let cipher = match field(&mut scheme, OID)? {
         OID_AES128_CBC => Cipher::Aes128,
         OID_AES192_CBC => Cipher::Aes192,
         OID_AES256_CBC => Cipher::Aes256,
@@ -266,7 +228,7 @@ fn pbes2(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>
             ))
         }
     };
-    let iv = scheme.read(OCTET_STRING)?;
+    let iv = field(&mut scheme, OCTET_STRING)?;
     if key_len.is_some_and(|n| n != cipher.key_len()) {
         return Err(PbeError::Malformed);
     }
@@ -276,10 +238,10 @@ fn pbes2(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>
 }
 
 /// `pbeWithSHAAnd3-KeyTripleDES-CBC` (RFC 7292 appendix C), OpenSSL 1.0's default.
-fn pkcs12_3des(mut params: Der<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>> {
-    let salt = params.read(OCTET_STRING)?;
+fn pkcs12_3des(mut params: Reader<'_>, password: &[u8], data: &[u8]) -> PbeResult<Vec<u8>> {
+    let salt = field(&mut params, OCTET_STRING)?;
     // OpenSSL treats a count of zero as one here.
-    let iterations = iteration_count(params.small_uint()?.max(1))?.get();
+    let iterations = iteration_count(small_uint(&mut params)?.max(1))?.get();
     let bmp = bmp_password(password);
     let key = pkcs12_kdf(&bmp, salt, 1, iterations, 24);
     let iv = pkcs12_kdf(&bmp, salt, 2, iterations, 8);
@@ -369,8 +331,7 @@ pub fn decrypt_legacy_pem(dek_info: &str, password: &[u8], data: &[u8]) -> PbeRe
     // The salt is the first 8 bytes of the IV, as OpenSSL's PEM writer uses it.
     let key = bytes_to_key(password, &iv[..8], cipher.key_len());
     let plain = cipher.decrypt(&key, &iv, data)?;
-    let mut check = Der(&plain);
-    if check.sequence().is_err() || !check.is_empty() {
+    if !is_one_sequence(&plain) {
         return Err(PbeError::BadDecrypt);
     }
     Ok(plain)
@@ -477,10 +438,12 @@ mod tests {
 
     #[test]
     fn der_reader_rejects_truncation() {
-        assert!(Der(&[0x30, 0x05, 0x00]).sequence().is_err());
-        assert!(Der(&[0x04, 0x00]).sequence().is_err());
-        let mut d = Der(&[0x02, 0x02, 0x08, 0x00]);
-        assert_eq!(d.small_uint().unwrap(), 2048);
+        assert!(sequence(&mut Reader::new(&[0x30, 0x05, 0x00])).is_err());
+        assert!(sequence(&mut Reader::new(&[0x04, 0x00])).is_err());
+        let mut d = Reader::new(&[0x02, 0x02, 0x08, 0x00]);
+        assert_eq!(small_uint(&mut d).unwrap(), 2048);
+        assert!(!is_one_sequence(&[0x30, 0x00, 0x00]));
+        assert!(is_one_sequence(&[0x30, 0x00]));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Freshly generated certificates for the demo, the CLI and the benchmarks.
+//! Freshly generated certificates for the demo, the CLI, tests and benchmarks
+//! (behind the `testcert` feature, so the library itself never links rcgen).
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use rustssl_core::x509::{self, AltNameValue, AttributeValue, CertDict, Name};
 use rustssl_core::Error;
+use rustssl_core::{oid, pem};
 
 use crate::errors::Result;
 
@@ -86,30 +87,6 @@ pub fn cert_to_dict<'py>(py: Python<'py>, der: &[u8]) -> Result<Bound<'py, PyDic
     Ok(to_dict(py, &decoded)?)
 }
 
-/// OpenSSL's short names for the name attributes it prints with `XN_FLAG_RFC2253`
-/// (long name as the certificate dict has it -> short name). Attributes not
-/// listed here print under the name the dict uses.
-const SHORT_NAMES: &[(&str, &str)] = &[
-    ("commonName", "CN"),
-    ("countryName", "C"),
-    ("localityName", "L"),
-    ("stateOrProvinceName", "ST"),
-    ("streetAddress", "street"),
-    ("organizationName", "O"),
-    ("organizationalUnitName", "OU"),
-    ("domainComponent", "DC"),
-    ("userId", "UID"),
-    ("surname", "SN"),
-    ("givenName", "GN"),
-    ("serialNumber", "serialNumber"),
-    ("title", "title"),
-    ("businessCategory", "businessCategory"),
-    ("postalCode", "postalCode"),
-    ("jurisdictionCountryName", "jurisdictionC"),
-    ("jurisdictionStateOrProvinceName", "jurisdictionST"),
-    ("jurisdictionLocalityName", "jurisdictionL"),
-];
-
 /// Escapes one attribute value as `XN_FLAG_RFC2253` does: RFC 2253 specials
 /// with a backslash, control characters and every non-ASCII UTF-8 byte as `\XX`.
 fn escape_rfc2253(value: &str, out: &mut String) {
@@ -145,11 +122,8 @@ fn rfc2253(name: &Name) -> String {
             if j > 0 {
                 out.push('+');
             }
-            let short = SHORT_NAMES
-                .iter()
-                .find(|(long, _)| long == key)
-                .map_or(key.as_str(), |(_, short)| short);
-            out.push_str(short);
+            // `XN_FLAG_RFC2253` prints OpenSSL's short name for a known attribute.
+            out.push_str(oid::short_name_of(key));
             out.push('=');
             match value {
                 AttributeValue::Text(text) => escape_rfc2253(text, &mut out),
@@ -198,11 +172,9 @@ impl PyCertificate {
     fn public_bytes(&self, py: Python<'_>, format: i32) -> PyResult<Py<PyAny>> {
         match format {
             ENCODING_DER => Ok(PyBytes::new(py, &self.der).into_any().unbind()),
-            ENCODING_PEM => Ok(
-                PyString::new(py, &x509::der_to_pem(&self.der, "CERTIFICATE"))
-                    .into_any()
-                    .unbind(),
-            ),
+            ENCODING_PEM => Ok(PyString::new(py, &pem::encode(&self.der, "CERTIFICATE"))
+                .into_any()
+                .unbind()),
             _ => Err(PyValueError::new_err("Unsupported format")),
         }
     }

@@ -351,7 +351,7 @@ impl PyContext {
     /// parameters are validated but never used.
     fn load_dh_params(&self, path: PathBuf) -> Result<()> {
         let data = read_file(&path)?;
-        let found = rustssl_core::x509::pem_blocks(&data)
+        let found = rustssl_core::pem::blocks(&data)
             .iter()
             .any(|(label, der)| label == "DH PARAMETERS" && !der.is_empty());
         if !found {

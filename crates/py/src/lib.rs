@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use pyo3::exceptions::{PyDeprecationWarning, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
-use rustssl_core::{constants, oid, trust, x509, Error};
+use rustssl_core::{constants, oid, pem, trust, Error};
 
 mod bio;
 mod buffer;
@@ -24,7 +24,7 @@ use errors::Result;
 fn _test_decode_cert<'py>(py: Python<'py>, path: PathBuf) -> Result<Bound<'py, PyDict>> {
     let data = std::fs::read(&path).map_err(Error::Io)?;
     // Chosen as OpenSSL chooses: a broken block before the certificate ends the search.
-    let der = x509::pem_first_certificate(&data)
+    let der = pem::first_certificate(&data)
         .ok_or_else(|| Error::ssl("PEM_LIB", "Error decoding PEM-encoded file"))?;
     certs::cert_to_dict(py, &der)
 }

@@ -2,7 +2,6 @@
 //! `load_default_certs` and `capath` directories provide, with OpenSSL's
 //! view of them (anchors, CA counts, which `capath` entries count as loaded).
 
-mod der_compat;
 mod paths;
 
 use std::sync::{Arc, Mutex};
@@ -13,10 +12,8 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::codes::reason;
 use crate::error::{Error, Result};
-use der_compat::split_der;
 use paths::hash_link_kind;
 
-pub(crate) use der_compat::{self_signed, subject_and_issuer};
 pub use paths::{default_paths, system_paths, DefaultPaths, CERT_DIR_ENV, CERT_FILE_ENV};
 
 /// One certificate held by a trust store, with what OpenSSL reports about it.
@@ -81,7 +78,7 @@ impl TrustStore {
 
     fn stored(der: Vec<u8>) -> Result<StoredCert> {
         let (self_signed, is_ca) = match X509Certificate::from_der(&der) {
-            Ok((_, cert)) => (self_signed(&cert), crate::x509::is_ca(&der)),
+            Ok(_) => (crate::x509::is_self_signed(&der), crate::x509::is_ca(&der)),
             Err(_) => {
                 return Err(Error::Protocol {
                     library: "X509",
@@ -102,8 +99,6 @@ impl TrustStore {
     /// `cadata` says whether the text came from `cadata` rather than a file:
     /// CPython words the two failures differently.
     pub fn add_pem_bundle(&mut self, pem: &[u8], cadata: bool) -> Result<usize> {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::CertificateRevocationListDer;
         let malformed = || {
             if cadata {
                 Error::load(reason::CADATA_NO_START_LINE, None)
@@ -112,14 +107,14 @@ impl TrustStore {
             }
         };
         let mut found = 0;
-        for cert in CertificateDer::pem_slice_iter(pem) {
+        for cert in crate::asn1::pem::trust_certificates(pem) {
             let cert = cert.map_err(|_| malformed())?;
             // OpenSSL's PEM reader reports a block that is not a certificate as a PEM error.
             self.add_cert(cert.to_vec())
                 .map_err(|e| if cadata { e } else { malformed() })?;
             found += 1;
         }
-        for crl in CertificateRevocationListDer::pem_slice_iter(pem) {
+        for crl in crate::asn1::pem::trust_crls(pem) {
             let crl = crl.map_err(|_| malformed())?;
             self.add_crl(&crl)?;
             found += 1;
@@ -136,7 +131,7 @@ impl TrustStore {
 
     /// Adds concatenated DER certificates (`cadata` given as bytes).
     pub fn add_der_bundle(&mut self, der: &[u8]) -> Result<usize> {
-        let parts = split_der(der)
+        let parts = crate::asn1::der::split_sequences(der)
             .filter(|p| !p.is_empty())
             .ok_or_else(|| Error::load(reason::CADATA_NOT_ENOUGH_DATA, None))?;
         for part in &parts {
@@ -147,7 +142,6 @@ impl TrustStore {
 
     /// Adds the hash-named certificates and CRLs of an OpenSSL `capath` directory.
     pub fn add_hashed_dir(&mut self, dir: std::fs::ReadDir) -> Result<()> {
-        use rustls::pki_types::pem::PemObject;
         for entry in dir.flatten() {
             let name = entry.file_name();
             let Some(is_crl) = name.to_str().and_then(hash_link_kind) else {
@@ -158,13 +152,11 @@ impl TrustStore {
             };
             // Unreadable or malformed entries are skipped, as OpenSSL's lookup skips them.
             if is_crl {
-                for crl in
-                    rustls::pki_types::CertificateRevocationListDer::pem_slice_iter(&data).flatten()
-                {
+                for crl in crate::asn1::pem::trust_crls(&data).flatten() {
                     let _ = self.add_crl(&crl);
                 }
             } else {
-                for cert in CertificateDer::pem_slice_iter(&data).flatten() {
+                for cert in crate::asn1::pem::trust_certificates(&data).flatten() {
                     let der = cert.to_vec();
                     let known = |c: &StoredCert| c.der.as_ref() == der.as_slice();
                     if self.certs.iter().any(known) || self.dir_certs.iter().any(known) {
@@ -296,4 +288,12 @@ impl TrustStore {
             used: self.dir_used.clone(),
         }
     }
+}
+
+/// The raw encodings of `(subject, issuer)`, as the store and the chain
+/// builders link certificates by name; `None` if `der` is not a certificate.
+pub(crate) fn subject_and_issuer(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    X509Certificate::from_der(der)
+        .ok()
+        .map(|(_, c)| (c.subject().as_raw().to_vec(), c.issuer().as_raw().to_vec()))
 }

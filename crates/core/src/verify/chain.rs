@@ -17,7 +17,7 @@ use super::policy::{
 };
 use super::Verifier;
 use crate::codes::verify as code;
-use crate::trust::{self_signed, subject_and_issuer};
+use crate::trust::subject_and_issuer;
 
 /// OpenSSL's code for a proxy certificate it may not accept.
 pub(super) const PROXY_CERTIFICATES_NOT_ALLOWED: i32 = 40;
@@ -179,11 +179,9 @@ impl Verifier {
         presented: &[CertificateDer<'_>],
     ) -> VerifyFailure {
         let (chain, from_store) = self.untrusted_path(leaf, presented);
-        let last_self_signed = chain.last().is_some_and(|der| {
-            X509Certificate::from_der(der)
-                .map(|(_, c)| self_signed(&c))
-                .unwrap_or(false)
-        });
+        let last_self_signed = chain
+            .last()
+            .is_some_and(|der| crate::x509::is_self_signed(der));
         if last_self_signed && chain.len() == 1 {
             VerifyFailure::new(code::DEPTH_ZERO_SELF_SIGNED_CERT)
         } else if last_self_signed {

@@ -1,0 +1,7 @@
+//! The byte layer every certificate and key parser stands on: one DER reader
+//! ([`der`]), one PEM reader and writer ([`pem`]) and one object-identifier
+//! table ([`oid`]).
+
+pub(crate) mod der;
+pub mod oid;
+pub mod pem;
