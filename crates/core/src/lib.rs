@@ -31,6 +31,8 @@ pub mod verify;
 pub mod x509;
 
 pub use error::{Error, Result};
+/// The rustls types the glue passes between core calls without looking inside.
+pub use rustls::{ProtocolVersion, ServerConfig};
 
 /// Fills a new buffer from the system CSPRNG (via aws-lc), for `RAND_bytes`.
 pub fn random_bytes(len: usize) -> Result<Vec<u8>> {
