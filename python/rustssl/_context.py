@@ -59,16 +59,6 @@ def _warn_deprecated_version(value: object) -> None:
             return
 
 
-def _fs_path(value: Any, name: str) -> Any:
-    """``str``/``bytes``/path-like as ``str``, as CPython's path converter accepts."""
-    if value is None or isinstance(value, str):
-        return value
-    try:
-        return os.fsdecode(value)
-    except TypeError:
-        raise TypeError(f"{name} should be a valid filesystem path") from None
-
-
 class _ASN1Object(namedtuple("_ASN1Object", "nid shortname longname oid")):
     """An ASN.1 object identifier with OpenSSL's NID and names."""
 
@@ -127,10 +117,9 @@ class SSLContext(_SSLContext):
             encoded = hostname.encode("idna").decode("ascii")
         else:
             encoded = hostname.decode("ascii")
-        if "\0" in encoded:
-            # CPython's "es" argument converter rejects it with this message.
-            raise TypeError("argument must be encoded string without null bytes, not str")
-        return encoded
+        # The glue's "es" conversion (no NUL), checked now rather than when
+        # the socket connects, as rustssl always has.
+        return _ssl._encoded_hostname(encoded)
 
     def wrap_socket(
         self,
@@ -220,18 +209,6 @@ class SSLContext(_SSLContext):
         if callback is not None and not callable(callback):
             raise TypeError(f"{callback!r} is not callable.")
         self.__dict__["_msg_callback_fn"] = callback
-
-    def load_verify_locations(
-        self, cafile: Any = None, capath: Any = None, cadata: Any = None
-    ) -> None:
-        """Adds trusted certificates and CRLs from a file, a hashed directory or memory."""
-        super().load_verify_locations(
-            _fs_path(cafile, "cafile"), _fs_path(capath, "capath"), cadata
-        )
-
-    def load_dh_params(self, path: Any) -> None:
-        """Checks a DH parameters file (rustls has no DHE suites to use it with)."""
-        super().load_dh_params(os.fsdecode(path))
 
     @property
     def minimum_version(self) -> TLSVersion:

@@ -293,7 +293,7 @@ impl Settings {
     }
 
     /// Validates a `minimum_version`/`maximum_version` value.
-    pub fn check_version_value(&self, v: i32) -> Result<()> {
+    fn check_version_value(&self, v: i32) -> Result<()> {
         if self.protocol == PROTOCOL_TLSV1_2 {
             return Err(Error::Value(
                 "The context's protocol doesn't support modification of highest and lowest version."
@@ -313,7 +313,7 @@ impl Settings {
     }
 
     /// Validates new `verify_flags`: a flag rustssl cannot honour is refused, never ignored.
-    pub fn check_verify_flags(flags: u32) -> Result<()> {
+    fn check_verify_flags(flags: u32) -> Result<()> {
         let unsupported = flags & !SUPPORTED_VERIFY_FLAGS;
         if unsupported != 0 {
             return Err(Error::Unsupported(format!(
