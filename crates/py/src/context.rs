@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use pyo3::{PyTraverseError, PyVisit};
+use rustssl_core::conn::Connection;
 use rustssl_core::context::{Context, Role, Settings};
 use rustssl_core::verify::VerifyMode;
 use rustssl_core::{ciphers, Error};
@@ -241,10 +242,7 @@ impl PyContext {
 
     /// External PSK is not available in rustls.
     fn set_psk_client_callback(&self, _callback: &Bound<'_, PyAny>) -> Result<()> {
-        Err(Error::Unsupported(
-            "TLS-PSK is not supported by rustssl (rustls has no external PSK)".into(),
-        )
-        .into())
+        Err(psk_unsupported().into())
     }
 
     /// External PSK is not available in rustls.
@@ -255,10 +253,7 @@ impl PyContext {
         identity_hint: Option<&str>,
     ) -> Result<()> {
         let _ = identity_hint;
-        Err(Error::Unsupported(
-            "TLS-PSK is not supported by rustssl (rustls has no external PSK)".into(),
-        )
-        .into())
+        Err(psk_unsupported().into())
     }
 
     #[getter]
@@ -393,12 +388,7 @@ impl PyContext {
         owner: Option<&Bound<'_, PyAny>>,
         session: Option<&Bound<'_, PyAny>>,
     ) -> Result<PySslSocket> {
-        let hostname = convert::server_hostname(server_hostname)?;
-        let session = convert::session(session)?;
-        let conn = slf
-            .get()
-            .lock()
-            .connect(role(server_side), hostname.as_deref(), session)?;
+        let (conn, hostname) = connect(slf.get(), server_side, server_hostname, session)?;
         let fd: i32 = sock.call_method0("fileno")?.extract()?;
         let io = Io::Fd(FdIo::new(fd, convert::socket_timeout(sock)?));
         Ok(PySslSocket::new(
@@ -425,12 +415,7 @@ impl PyContext {
         if incoming.is(outgoing) {
             return Err(Error::Value("incoming and outgoing must be distinct BIOs".into()).into());
         }
-        let hostname = convert::server_hostname(server_hostname)?;
-        let session = convert::session(session)?;
-        let conn = slf
-            .get()
-            .lock()
-            .connect(role(server_side), hostname.as_deref(), session)?;
+        let (conn, hostname) = connect(slf.get(), server_side, server_hostname, session)?;
         let io = Io::Bio {
             incoming: BioHandle::new(incoming),
             outgoing: BioHandle::new(outgoing),
@@ -439,11 +424,25 @@ impl PyContext {
     }
 }
 
-/// The end a `server_side` argument asks for.
-fn role(server_side: bool) -> Role {
-    if server_side {
+/// A core connection for a `_wrap_*` request, and its host name converted.
+fn connect(
+    ctx: &PyContext,
+    server_side: bool,
+    server_hostname: Option<&Bound<'_, PyAny>>,
+    session: Option<&Bound<'_, PyAny>>,
+) -> Result<(Connection, Option<String>)> {
+    let hostname = convert::server_hostname(server_hostname)?;
+    let session = convert::session(session)?;
+    let role = if server_side {
         Role::Server
     } else {
         Role::Client
-    }
+    };
+    let conn = ctx.lock().connect(role, hostname.as_deref(), session)?;
+    Ok((conn, hostname))
+}
+
+/// What both TLS-PSK callbacks raise: rustls has no external PSK.
+fn psk_unsupported() -> Error {
+    Error::Unsupported("TLS-PSK is not supported by rustssl (rustls has no external PSK)".into())
 }
