@@ -268,6 +268,20 @@ def test_wrap_socket_rejects_nul_in_server_hostname() -> None:
             ctx.wrap_socket(sock, server_hostname="a\x00b")
 
 
+def test_wrap_bio_checks_nul_before_the_leading_dot() -> None:
+    """CPython's "es" converter rejects a NUL before _ssl looks at the name."""
+
+    def outcome(module: Any) -> Any:
+        ctx = module.create_default_context()
+        try:
+            ctx._wrap_bio(module.MemoryBIO(), module.MemoryBIO(), False, ".a\x00")
+        except Exception as e:
+            return type(e).__name__, str(e)
+        return None
+
+    assert outcome(rustssl) == outcome(stdlib_ssl)
+
+
 def test_bytes_and_pathlike_paths(certs: CertSet, tmp_path: Any) -> None:
     """test_ssl.ContextTests.test_load_verify_locations / test_load_dh_params with bytes."""
     import os

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import sys as _sys
-from socket import (
+from socket import (  # noqa: F401  (names the stdlib module has too)
     AF_INET,
     SO_TYPE,
     SOCK_STREAM,
@@ -17,8 +17,8 @@ from socket import (
     socket,
 )
 
-from rustssl import _ssl
-from rustssl._context import (
+from rustssl import _ssl  # noqa: F401  (names the stdlib module has too)
+from rustssl._context import (  # noqa: F401  (names the stdlib module has too)
     Purpose,
     SSLContext,
     _ASN1Object,
@@ -28,7 +28,7 @@ from rustssl._context import (
     create_default_context,
 )
 from rustssl._enums import *  # noqa: F403  (the enums and their exported members)
-from rustssl._enums import (
+from rustssl._enums import (  # noqa: F401  (names the stdlib module has too)
     AlertDescription,
     Options,
     SSLErrorNumber,
@@ -51,7 +51,7 @@ from rustssl._exceptions import (
     SSLWantWriteError,
     SSLZeroReturnError,
 )
-from rustssl._helpers import (
+from rustssl._helpers import (  # noqa: F401  (names the stdlib module has too)
     _PROTOCOL_NAMES,
     PEM_FOOTER,
     PEM_HEADER,
@@ -65,7 +65,7 @@ from rustssl._helpers import (
 )
 from rustssl._inject import extract_from_ssl, inject_into_ssl, is_injected
 from rustssl._objects import SSLObject, SSLSocket
-from rustssl._ssl import (
+from rustssl._ssl import (  # noqa: F401  (names the stdlib module has too)
     _DEFAULT_CIPHERS,
     _OPENSSL_API_VERSION,
     HAS_ALPN,
@@ -159,42 +159,3 @@ __all__ = [
     "is_injected",
     *_enum_names,
 ]
-
-# Names the stdlib module also has, kept for code that reaches for them.
-_ = (
-    _ssl,
-    _ASN1Object,
-    _SSLContext,
-    _SSLMethod,
-    _TLSAlertType,
-    _TLSContentType,
-    _TLSMessageType,
-    _DEFAULT_CIPHERS,
-    _OPENSSL_API_VERSION,
-    _PROTOCOL_NAMES,
-    _create_default_https_context,
-    _create_stdlib_context,
-    _create_unverified_context,
-    HAS_ALPN,
-    HAS_ECDH,
-    HAS_NEVER_CHECK_COMMON_NAME,
-    HAS_NPN,
-    HAS_PHA,
-    HAS_SNI,
-    HAS_TLS_UNIQUE,
-    HAS_SSLv2,
-    HAS_SSLv3,
-    HAS_TLSv1,
-    HAS_TLSv1_1,
-    HAS_TLSv1_2,
-    HAS_TLSv1_3,
-    txt2obj,
-    nid2obj,
-    AF_INET,
-    SO_TYPE,
-    SOCK_STREAM,
-    SOL_SOCKET,
-    create_connection,
-    socket,
-)
-del _

@@ -47,26 +47,65 @@ _DEPRECATED_OPTIONS = (
 _DEPRECATED_VERSIONS = (TLSVersion.SSLv3, TLSVersion.TLSv1, TLSVersion.TLSv1_1)
 
 
-def _warn_deprecated_version(value: object) -> None:
+def _warn_deprecated_version(context: Any, value: object, stacklevel: int = 3) -> None:
+    """Warns when ``value`` is a deprecated TLS version (``context`` is unused)."""
     # Raw ints warn too; non-ints are left to the setter's own type check.
     for version in _DEPRECATED_VERSIONS:
         if isinstance(value, int) and value == version:
             warnings.warn(
                 f"ssl.TLSVersion.{version.name} is deprecated",
                 category=DeprecationWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
             return
 
 
-def _fs_path(value: Any, name: str) -> Any:
-    """``str``/``bytes``/path-like as ``str``, as CPython's path converter accepts."""
-    if value is None or isinstance(value, str):
-        return value
+def _verify_mode(value: int) -> VerifyMode | int:
     try:
-        return os.fsdecode(value)
-    except TypeError:
-        raise TypeError(f"{name} should be a valid filesystem path") from None
+        return VerifyMode(value)
+    except ValueError:
+        return value
+
+
+def _before_minimum_version(context: Any, value: object) -> None:
+    _warn_deprecated_version(context, value, stacklevel=4)
+    if value == TLSVersion.SSLv3:
+        context.options &= ~Options.OP_NO_SSLv3
+
+
+def _before_options(context: Any, value: object) -> None:
+    # Only bits being turned on warn; non-ints fail in the setter below.
+    current: int = getattr(_SSLContext, "options").__get__(context)  # noqa: B009
+    if isinstance(value, int) and ~current & value & _DEPRECATED_OPTIONS:
+        warnings.warn(
+            "ssl.OP_NO_SSL*/ssl.OP_NO_TLS* options are deprecated",
+            category=DeprecationWarning,
+            stacklevel=3,
+        )
+
+
+def _setting(
+    name: str,
+    wrap: Callable[[int], Any],
+    before_set: Callable[[Any, object], None] | None = None,
+) -> Any:
+    """A property over ``_SSLContext``'s own ``name``, read as ``wrap(value)``.
+
+    ``before_set`` runs first on a write (deprecation warnings, whose
+    ``stacklevel`` counts it, this setter and the caller); the glue then
+    converts the value and the core validates and stores it.
+    """
+    base = getattr(_SSLContext, name)
+
+    def fget(self: Any) -> Any:
+        return wrap(base.__get__(self))
+
+    def fset(self: Any, value: Any) -> None:
+        if before_set is not None:
+            before_set(self, value)
+        base.__set__(self, value)
+
+    return property(fget, fset, doc=base.__doc__)
 
 
 class _ASN1Object(namedtuple("_ASN1Object", "nid shortname longname oid")):
@@ -127,10 +166,9 @@ class SSLContext(_SSLContext):
             encoded = hostname.encode("idna").decode("ascii")
         else:
             encoded = hostname.decode("ascii")
-        if "\0" in encoded:
-            # CPython's "es" argument converter rejects it with this message.
-            raise TypeError("argument must be encoded string without null bytes, not str")
-        return encoded
+        # The glue's "es" conversion (no NUL), checked now rather than when
+        # the socket connects, as rustssl always has.
+        return _ssl._encoded_hostname(encoded)
 
     def wrap_socket(
         self,
@@ -221,52 +259,9 @@ class SSLContext(_SSLContext):
             raise TypeError(f"{callback!r} is not callable.")
         self.__dict__["_msg_callback_fn"] = callback
 
-    def load_verify_locations(
-        self, cafile: Any = None, capath: Any = None, cadata: Any = None
-    ) -> None:
-        """Adds trusted certificates and CRLs from a file, a hashed directory or memory."""
-        super().load_verify_locations(
-            _fs_path(cafile, "cafile"), _fs_path(capath, "capath"), cadata
-        )
-
-    def load_dh_params(self, path: Any) -> None:
-        """Checks a DH parameters file (rustls has no DHE suites to use it with)."""
-        super().load_dh_params(os.fsdecode(path))
-
-    @property
-    def minimum_version(self) -> TLSVersion:
-        return TLSVersion(super().minimum_version)
-
-    @minimum_version.setter
-    def minimum_version(self, value: int) -> None:
-        _warn_deprecated_version(value)
-        if value == TLSVersion.SSLv3:
-            self.options &= ~Options.OP_NO_SSLv3
-        super(SSLContext, SSLContext).minimum_version.__set__(self, value)  # type: ignore[attr-defined]
-
-    @property
-    def maximum_version(self) -> TLSVersion:
-        return TLSVersion(super().maximum_version)
-
-    @maximum_version.setter
-    def maximum_version(self, value: int) -> None:
-        _warn_deprecated_version(value)
-        super(SSLContext, SSLContext).maximum_version.__set__(self, value)  # type: ignore[attr-defined]
-
-    @property
-    def options(self) -> Options:
-        return Options(super().options)
-
-    @options.setter
-    def options(self, value: int) -> None:
-        # Only bits being turned on warn; non-ints fail in the setter below.
-        if isinstance(value, int) and ~super().options & value & _DEPRECATED_OPTIONS:
-            warnings.warn(
-                "ssl.OP_NO_SSL*/ssl.OP_NO_TLS* options are deprecated",
-                category=DeprecationWarning,
-                stacklevel=2,
-            )
-        super(SSLContext, SSLContext).options.__set__(self, value)  # type: ignore[attr-defined]
+    minimum_version = _setting("minimum_version", TLSVersion, _before_minimum_version)
+    maximum_version = _setting("maximum_version", TLSVersion, _warn_deprecated_version)
+    options = _setting("options", Options, _before_options)
 
     @property
     def hostname_checks_common_name(self) -> bool:
@@ -283,32 +278,24 @@ class SSLContext(_SSLContext):
     def protocol(self) -> _SSLMethod:
         return _SSLMethod(super().protocol)
 
-    @property
-    def verify_flags(self) -> VerifyFlags:
-        return VerifyFlags(super().verify_flags)
-
-    @verify_flags.setter
-    def verify_flags(self, value: int) -> None:
-        super(SSLContext, SSLContext).verify_flags.__set__(self, value)  # type: ignore[attr-defined]
-
-    @property
-    def verify_mode(self) -> VerifyMode | int:
-        value = super().verify_mode
-        try:
-            return VerifyMode(value)
-        except ValueError:
-            return value
-
-    @verify_mode.setter
-    def verify_mode(self, value: int) -> None:
-        super(SSLContext, SSLContext).verify_mode.__set__(self, value)  # type: ignore[attr-defined]
+    verify_flags = _setting("verify_flags", VerifyFlags)
+    verify_mode = _setting("verify_mode", _verify_mode)
 
 
-def _apply_keylog_env(context: SSLContext) -> None:
+def _finish_context(
+    context: SSLContext, purpose: Any, cafile: Any, capath: Any, cadata: Any
+) -> SSLContext:
+    """The factories' common end: trust what was given (else, when
+    verifying, the system store), and log keys where ``SSLKEYLOGFILE`` says."""
+    if cafile or capath or cadata:
+        context.load_verify_locations(cafile, capath, cadata)
+    elif context.verify_mode != CERT_NONE:
+        context.load_default_certs(purpose)
     if hasattr(context, "keylog_filename"):
         keylogfile = os.environ.get("SSLKEYLOGFILE")
         if keylogfile and not sys.flags.ignore_environment:
             context.keylog_filename = keylogfile
+    return context
 
 
 def _public() -> Any:
@@ -327,6 +314,19 @@ def _public() -> Any:
     return rustssl
 
 
+def _protocol_for(purpose: Any, protocol: int | None = None) -> int:
+    """``protocol``, else the side ``purpose`` stands for; CPython's errors for a bad purpose."""
+    if not isinstance(purpose, _ASN1Object):
+        raise TypeError(purpose)
+    if purpose == Purpose.SERVER_AUTH:
+        default = PROTOCOL_TLS_CLIENT
+    elif purpose == Purpose.CLIENT_AUTH:
+        default = PROTOCOL_TLS_SERVER
+    else:
+        raise ValueError(purpose)
+    return default if protocol is None else protocol
+
+
 def create_default_context(
     purpose: Any = Purpose.SERVER_AUTH,
     *,
@@ -335,26 +335,14 @@ def create_default_context(
     cadata: Any = None,
 ) -> SSLContext:
     """A context with secure defaults for ``purpose``, as the running Python's stdlib makes."""
-    if not isinstance(purpose, _ASN1Object):
-        raise TypeError(purpose)
-    if purpose == Purpose.SERVER_AUTH:
-        context = _public().SSLContext(PROTOCOL_TLS_CLIENT)
-    elif purpose == Purpose.CLIENT_AUTH:
-        context = _public().SSLContext(PROTOCOL_TLS_SERVER)
-    else:
-        raise ValueError(purpose)
+    context = _public().SSLContext(_protocol_for(purpose))
     if sys.version_info >= (3, 13):
         # 3.13 verifies strictly and lets an intermediate in the store end a
         # chain; earlier versions do neither (their test CAs rely on it).
         context.verify_flags |= (
             VerifyFlags.VERIFY_X509_PARTIAL_CHAIN | VerifyFlags.VERIFY_X509_STRICT
         )
-    if cafile or capath or cadata:
-        context.load_verify_locations(cafile, capath, cadata)
-    elif context.verify_mode != CERT_NONE:
-        context.load_default_certs(purpose)
-    _apply_keylog_env(context)
-    return context
+    return _finish_context(context, purpose, cafile, capath, cadata)
 
 
 def _create_unverified_context(
@@ -370,15 +358,7 @@ def _create_unverified_context(
     cadata: Any = None,
 ) -> SSLContext:
     """A context for the stdlib's own callers: no verification unless asked for."""
-    if not isinstance(purpose, _ASN1Object):
-        raise TypeError(purpose)
-    if purpose == Purpose.SERVER_AUTH:
-        protocol = PROTOCOL_TLS_CLIENT if protocol is None else protocol
-    elif purpose == Purpose.CLIENT_AUTH:
-        protocol = PROTOCOL_TLS_SERVER if protocol is None else protocol
-    else:
-        raise ValueError(purpose)
-    context = _public().SSLContext(protocol)
+    context = _public().SSLContext(_protocol_for(purpose, protocol))
     context.check_hostname = check_hostname
     if cert_reqs is not None:
         context.verify_mode = cert_reqs
@@ -388,12 +368,7 @@ def _create_unverified_context(
         raise ValueError("certfile must be specified")
     if certfile or keyfile:
         context.load_cert_chain(certfile, keyfile)
-    if cafile or capath or cadata:
-        context.load_verify_locations(cafile, capath, cadata)
-    elif context.verify_mode != CERT_NONE:
-        context.load_default_certs(purpose)
-    _apply_keylog_env(context)
-    return context
+    return _finish_context(context, purpose, cafile, capath, cadata)
 
 
 _create_default_https_context = create_default_context

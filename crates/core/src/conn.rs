@@ -13,7 +13,6 @@ use rustls::server::{Accepted, Acceptor};
 use rustls::{ClientConfig, ClientConnection, HandshakeKind, ProtocolVersion, ServerConfig};
 
 use crate::client_hello;
-use crate::context::{version_name, Role};
 use crate::error::{Error, Operation, Result};
 use crate::guard::{self, Check};
 use crate::session::{Session, SessionSlot, Stats};
@@ -831,6 +830,27 @@ impl Tls {
                 Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
             }
         }
+    }
+}
+
+/// Which end of a connection this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The connecting side.
+    Client,
+    /// The accepting side.
+    Server,
+}
+
+/// The name Python's `version()` gives a negotiated version.
+pub fn version_name(v: ProtocolVersion) -> &'static str {
+    match v {
+        ProtocolVersion::TLSv1_3 => "TLSv1.3",
+        ProtocolVersion::TLSv1_2 => "TLSv1.2",
+        ProtocolVersion::TLSv1_1 => "TLSv1.1",
+        ProtocolVersion::TLSv1_0 => "TLSv1",
+        ProtocolVersion::SSLv3 => "SSLv3",
+        _ => "unknown",
     }
 }
 

@@ -15,10 +15,11 @@ use rustls::pki_types::CertificateDer;
 use rustls::server::{ClientHello, NoClientAuth, ResolvesServerCert, ServerSessionMemoryCache};
 use rustls::sign::CertifiedKey;
 use rustls::{
-    ClientConfig, ProtocolVersion, ServerConfig, SignatureScheme, SupportedCipherSuite,
-    SupportedProtocolVersion,
+    ClientConfig, ServerConfig, SignatureScheme, SupportedCipherSuite, SupportedProtocolVersion,
 };
 
+use crate::conn::Connection;
+pub use crate::conn::Role;
 use crate::error::{Error, Result};
 use crate::keylog::KeyLogFile;
 use crate::session::{KxHints, Session, SessionSlot, Stats};
@@ -74,15 +75,6 @@ const MAX_COMPLETED_CHAIN: usize = 8;
 
 /// `ssl.HOSTFLAG_NO_PARTIAL_WILDCARDS`, CPython's default host flags.
 pub const DEFAULT_HOST_FLAGS: u32 = 0x4;
-
-/// Which ends of a connection a context may serve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The connecting side.
-    Client,
-    /// The accepting side.
-    Server,
-}
 
 /// Every setting of an `SSLContext`.
 #[derive(Debug, Clone)]
@@ -204,8 +196,104 @@ impl Settings {
         out
     }
 
+    /// `verify_mode`: `CERT_NONE` is refused while `check_hostname` is on.
+    pub fn set_verify_mode(&mut self, mode: VerifyMode) -> Result<()> {
+        if mode == VerifyMode::None && self.check_hostname {
+            return Err(Error::Value(
+                "Cannot set verify_mode to CERT_NONE when check_hostname is enabled.".into(),
+            ));
+        }
+        self.verify_mode = mode;
+        Ok(())
+    }
+
+    /// `check_hostname`: turning the check on implies verifying the chain, as in CPython.
+    pub fn set_check_hostname(&mut self, on: bool) {
+        if on && self.verify_mode == VerifyMode::None {
+            self.verify_mode = VerifyMode::Required;
+        }
+        self.check_hostname = on;
+    }
+
+    /// `verify_flags`: a flag rustssl cannot honour is refused, never ignored.
+    pub fn set_verify_flags(&mut self, flags: u32) -> Result<()> {
+        Self::check_verify_flags(flags)?;
+        self.verify_flags = flags;
+        Ok(())
+    }
+
+    /// `minimum_version`, a `PROTO_*` value.
+    pub fn set_minimum_version(&mut self, v: i32) -> Result<()> {
+        self.check_version_value(v)?;
+        self.minimum_version = v;
+        Ok(())
+    }
+
+    /// `maximum_version`, a `PROTO_*` value.
+    pub fn set_maximum_version(&mut self, v: i32) -> Result<()> {
+        self.check_version_value(v)?;
+        self.maximum_version = v;
+        Ok(())
+    }
+
+    /// `num_tickets`: non-negative, and only on a context that can serve.
+    pub fn set_num_tickets(&mut self, n: i64) -> Result<()> {
+        let n =
+            usize::try_from(n).map_err(|_| Error::Value("value must be non-negative".into()))?;
+        if self.protocol == PROTOCOL_TLS_CLIENT {
+            return Err(Error::Value("SSLContext is not a server context.".into()));
+        }
+        self.num_tickets = n;
+        Ok(())
+    }
+
+    /// `set_ecdh_curve(name)`: ECDHE restricted to the named curve, as
+    /// OpenSSL's `SSL_CTX_set1_groups` with one group.
+    pub fn set_ecdh_curve(&mut self, name: &str) -> Result<()> {
+        self.groups = Some(vec![group_by_curve_name(name)?]);
+        Ok(())
+    }
+
+    /// `set_ciphers(cipherlist)`: the TLS 1.2 suites of an OpenSSL cipher
+    /// string, and its `@SECLEVEL` if it names one.
+    pub fn set_ciphers(&mut self, cipherlist: &str) -> Result<()> {
+        let selection = crate::ciphers::parse(cipherlist)
+            .map_err(|_| Error::Bare("No cipher can be selected."))?;
+        self.tls12_suites = Some(selection.tls12.iter().map(|c| c.suite).collect());
+        if let Some(level) = selection.security_level {
+            self.security_level = i32::from(level);
+        }
+        Ok(())
+    }
+
+    /// The ALPN protocols from their wire encoding (length-prefixed names).
+    pub fn set_alpn_wire(&mut self, wire: &[u8]) -> Result<()> {
+        let mut list = Vec::new();
+        let mut rest = wire;
+        while let Some((&len, tail)) = rest.split_first() {
+            let len = usize::from(len);
+            if len == 0 || tail.len() < len {
+                return Err(Error::Value("invalid ALPN protocol list".into()));
+            }
+            list.push(tail[..len].to_vec());
+            rest = &tail[len..];
+        }
+        self.alpn_protocols = list;
+        Ok(())
+    }
+
+    /// Whether an `sni_callback` may be set: a client context never calls one.
+    pub fn check_sni_callback(&self) -> Result<()> {
+        if self.protocol == PROTOCOL_TLS_CLIENT {
+            return Err(Error::Value(
+                "sni_callback cannot be set on TLS_CLIENT context".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Validates a `minimum_version`/`maximum_version` value.
-    pub fn check_version_value(&self, v: i32) -> Result<()> {
+    fn check_version_value(&self, v: i32) -> Result<()> {
         if self.protocol == PROTOCOL_TLSV1_2 {
             return Err(Error::Value(
                 "The context's protocol doesn't support modification of highest and lowest version."
@@ -225,7 +313,7 @@ impl Settings {
     }
 
     /// Validates new `verify_flags`: a flag rustssl cannot honour is refused, never ignored.
-    pub fn check_verify_flags(flags: u32) -> Result<()> {
+    fn check_verify_flags(flags: u32) -> Result<()> {
         verify::check_flags(flags)
     }
 
@@ -327,17 +415,78 @@ impl Context {
         offered: Option<Arc<Session>>,
     ) -> Result<(Arc<ClientConfig>, Arc<SessionSlot>)> {
         if let Some(s) = &offered {
-            if s.context_id() != self.id {
-                return Err(Error::Value(
-                    "Session refers to a different SSLContext.".into(),
-                ));
-            }
+            self.check_own_session(s)?;
         }
         let base = self.client_config()?;
         let slot = Arc::new(SessionSlot::new(self.id, self.kx_hints.clone(), offered));
         let mut config = (*base).clone();
         config.resumption = Resumption::store(slot.clone());
         Ok((Arc::new(config), slot))
+    }
+
+    /// A session may only be offered by connections of the context that made it.
+    fn check_own_session(&self, session: &Session) -> Result<()> {
+        if session.context_id() != self.id {
+            return Err(Error::Value(
+                "Session refers to a different SSLContext.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The one connection factory: a connection for `role`, after CPython's
+    /// checks of the wrap request against this context. A client offers
+    /// `session` (made by this context) for resumption.
+    pub fn connect(
+        &mut self,
+        role: Role,
+        hostname: Option<&str>,
+        session: Option<Arc<Session>>,
+    ) -> Result<Connection> {
+        if !self.settings.allows(role) {
+            return Err(Error::Value(
+                match role {
+                    Role::Server => {
+                        "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context"
+                    }
+                    Role::Client => {
+                        "Cannot create a client socket with a PROTOCOL_TLS_SERVER context"
+                    }
+                }
+                .into(),
+            ));
+        }
+        match role {
+            Role::Client => {
+                if self.settings.check_hostname && hostname.is_none() {
+                    return Err(Error::Value(
+                        "check_hostname requires server_hostname".into(),
+                    ));
+                }
+                let (config, slot) = self.client_config_for(session)?;
+                Connection::client(config, slot, hostname, self.stats())
+            }
+            Role::Server if session.is_some() => Err(Error::Value(
+                "session can only be specified in client mode".into(),
+            )),
+            Role::Server => Ok(Connection::server(self.stats())),
+        }
+    }
+
+    /// `SSLSocket.session = session`: CPython's checks in CPython's order,
+    /// then the client starts over offering `session`.
+    pub fn set_session(&mut self, conn: &Connection, session: Arc<Session>) -> Result<()> {
+        self.check_own_session(&session)?;
+        if conn.role() == Role::Server {
+            return Err(Error::Value(
+                "Cannot set session for server-side SSLSocket.".into(),
+            ));
+        }
+        if conn.is_established() {
+            return Err(Error::Value("Cannot set session after handshake.".into()));
+        }
+        let (config, slot) = self.client_config_for(Some(session))?;
+        conn.restart_client(config, slot)
     }
 
     /// Changes settings through `f`; the compiled configs are dropped only if `f` succeeds.
@@ -634,79 +783,5 @@ pub fn group_name(g: rustls::NamedGroup) -> &'static str {
     }
 }
 
-/// The `PROTO_*` value of a negotiated version.
-pub fn proto_value(v: ProtocolVersion) -> i32 {
-    i32::from(u16::from(v))
-}
-
-/// The name Python's `version()` gives a negotiated version.
-pub fn version_name(v: ProtocolVersion) -> &'static str {
-    match v {
-        ProtocolVersion::TLSv1_3 => "TLSv1.3",
-        ProtocolVersion::TLSv1_2 => "TLSv1.2",
-        ProtocolVersion::TLSv1_1 => "TLSv1.1",
-        ProtocolVersion::TLSv1_0 => "TLSv1",
-        ProtocolVersion::SSLv3 => "SSLv3",
-        _ => "unknown",
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_follow_cpython() {
-        let s = Settings::new(PROTOCOL_TLS_CLIENT).unwrap();
-        assert_eq!(s.verify_mode, VerifyMode::Required);
-        assert!(s.check_hostname);
-        assert_eq!(s.minimum_version, PROTO_TLSV1_2);
-        assert_eq!(s.options, DEFAULT_OPTIONS);
-        assert!(!s.allows(Role::Server));
-        let s = Settings::new(PROTOCOL_TLS_SERVER).unwrap();
-        assert_eq!(s.verify_mode, VerifyMode::None);
-        assert!(!s.allows(Role::Client));
-        assert!(Settings::new(PROTOCOL_TLSV1).is_err());
-    }
-
-    #[test]
-    fn versions_honour_options_and_bounds() {
-        let mut s = Settings::new(PROTOCOL_TLS).unwrap();
-        assert_eq!(s.enabled_versions().len(), 2);
-        s.options |= OP_NO_TLSV1_3;
-        assert_eq!(s.enabled_versions(), vec![&rustls::version::TLS12]);
-        s.options &= !OP_NO_TLSV1_3;
-        s.minimum_version = PROTO_TLSV1_3;
-        assert_eq!(s.enabled_versions(), vec![&rustls::version::TLS13]);
-        s.maximum_version = PROTO_TLSV1_2;
-        assert!(s.enabled_versions().is_empty());
-    }
-
-    #[test]
-    fn config_is_cached_until_a_setting_changes() {
-        let mut ctx = Context::new(PROTOCOL_TLS_CLIENT).unwrap();
-        let a = ctx.client_config().unwrap();
-        let b = ctx.client_config().unwrap();
-        assert!(Arc::ptr_eq(&a, &b));
-        ctx.update(|s| {
-            s.alpn_protocols = vec![b"h2".to_vec()];
-            Ok(())
-        })
-        .unwrap();
-        let c = ctx.client_config().unwrap();
-        assert!(!Arc::ptr_eq(&a, &c));
-        assert_eq!(c.alpn_protocols, vec![b"h2".to_vec()]);
-    }
-
-    #[test]
-    fn no_versions_is_an_error() {
-        let mut ctx = Context::new(PROTOCOL_TLS_CLIENT).unwrap();
-        ctx.update(|s| {
-            s.options |= OP_NO_TLSV1_2 | OP_NO_TLSV1_3;
-            Ok(())
-        })
-        .unwrap();
-        let err = ctx.client_config().unwrap_err();
-        assert!(err.to_string().contains("NO_PROTOCOLS_AVAILABLE"));
-    }
-}
+mod tests;

@@ -35,6 +35,8 @@ pub mod x509;
 
 pub use asn1::{oid, pem};
 pub use error::{Error, Result};
+/// The rustls types the glue passes between core calls without looking inside.
+pub use rustls::{ProtocolVersion, ServerConfig};
 
 /// Fills a new buffer from the system CSPRNG (via aws-lc), for `RAND_bytes`.
 pub fn random_bytes(len: usize) -> Result<Vec<u8>> {

@@ -6,8 +6,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rustssl_core::transport::MemoryBio;
 
-use crate::buffer::InBytes;
 use crate::errors::Result;
+use crate::raw::buffer::InBytes;
 
 /// `_ssl.MemoryBIO`.
 #[pyclass(name = "MemoryBIO", module = "_ssl", frozen)]

@@ -1,24 +1,28 @@
 //! `_SSLContext`: a thin handle on the core context.
 //!
-//! Every setting lives in the core [`Context`]; properties read and write it
-//! directly, so Python and Rust can never disagree about a setting.
+//! Every setting lives in the core [`Context`] and is validated by its
+//! `Settings` setters; properties here only convert Python values, so
+//! Python and Rust can never disagree about a setting.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use pyo3::exceptions::{PyEOFError, PyOSError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList};
 use pyo3::{PyTraverseError, PyVisit};
+use rustssl_core::conn::Connection;
 use rustssl_core::context::{Context, Role, Settings};
-use rustssl_core::session::Session;
 use rustssl_core::verify::VerifyMode;
-use rustssl_core::{ciphers, keys, Error};
+use rustssl_core::{ciphers, Error};
 
 use crate::certs::cert_to_dict;
+use crate::convert;
 use crate::errors::Result;
-use crate::session::PySession;
-use crate::socket::{BioHandle, PySslSocket};
+use crate::loaders;
+use crate::raw::buffer::InBytes;
+use crate::raw::fd::FdIo;
+use crate::socket::PySslSocket;
+use crate::transport::{BioHandle, Io};
 
 /// `_ssl._SSLContext`.
 #[pyclass(name = "_SSLContext", module = "_ssl", subclass, frozen)]
@@ -49,71 +53,6 @@ impl PyContext {
             .as_ref()
             .map(|c| c.clone_ref(py))
     }
-}
-
-fn read_file(path: &PathBuf) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::Io(e).into())
-}
-
-/// A path argument as CPython's `PyUnicode_FSConverter` takes it, with
-/// CPython's `TypeError` text when it is not one.
-fn fs_path(value: &Bound<'_, PyAny>, message: &'static str) -> Result<PathBuf> {
-    let os = value.py().import("os")?;
-    // os.fsdecode takes str, bytes and path-like objects, as the converter does.
-    let decoded = os.call_method1("fsdecode", (value,));
-    decoded.and_then(|d| d.extract::<PathBuf>()).map_err(|e| {
-        if e.is_instance_of::<PyTypeError>(value.py()) {
-            PyTypeError::new_err(message).into()
-        } else {
-            e.into()
-        }
-    })
-}
-
-/// A `load_cert_chain` password before the key says whether it is needed.
-enum Password<'py> {
-    /// A str, bytes or bytearray given directly.
-    Bytes(Vec<u8>),
-    /// A callable, called only for an encrypted key.
-    Callable(Bound<'py, PyAny>),
-    /// None given: asked for on the terminal if the key is encrypted, as
-    /// OpenSSL's default password callback does.
-    Prompt,
-}
-
-/// OpenSSL's prompt for a PEM pass phrase.
-const PEM_PROMPT: &str = "Enter PEM pass phrase:";
-
-/// Reads a pass phrase the way OpenSSL's default callback does: from the
-/// controlling terminal with echo off, else from standard input (both through
-/// `getpass`). `None` when there is nothing to read: the load then fails as
-/// for a missing password. Other errors, `KeyboardInterrupt` included, propagate.
-fn prompt_pass_phrase(py: Python<'_>) -> Result<Option<Vec<u8>>> {
-    match py.import("getpass")?.call_method1("getpass", (PEM_PROMPT,)) {
-        Ok(text) => Ok(Some(password_bytes(
-            &text,
-            "getpass returned a non-string",
-        )?)),
-        Err(e) if e.is_instance_of::<PyEOFError>(py) || e.is_instance_of::<PyOSError>(py) => {
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The bytes of a password given as str (UTF-8), bytes or bytearray.
-fn password_bytes(value: &Bound<'_, PyAny>, type_error: &'static str) -> Result<Vec<u8>> {
-    if let Ok(text) = value.cast::<PyString>() {
-        let encoded = text.call_method1("encode", ("utf-8",))?;
-        return Ok(encoded.cast::<PyBytes>()?.as_bytes().to_vec());
-    }
-    if let Ok(b) = value.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
-    }
-    if let Ok(b) = value.cast::<pyo3::types::PyByteArray>() {
-        return Ok(b.to_vec());
-    }
-    Err(PyTypeError::new_err(type_error).into())
 }
 
 #[pymethods]
@@ -147,6 +86,7 @@ impl PyContext {
         self.settings(|s| s.protocol)
     }
 
+    /// Whether and how peer certificates are verified (`CERT_*`).
     #[getter]
     fn verify_mode(&self) -> i64 {
         self.settings(|s| s.verify_mode.as_int())
@@ -155,17 +95,10 @@ impl PyContext {
     #[setter]
     fn set_verify_mode(&self, value: i64) -> Result<()> {
         let mode = VerifyMode::from_int(value)?;
-        self.update(|s| {
-            if mode == VerifyMode::None && s.check_hostname {
-                return Err(Error::Value(
-                    "Cannot set verify_mode to CERT_NONE when check_hostname is enabled.".into(),
-                ));
-            }
-            s.verify_mode = mode;
-            Ok(())
-        })
+        self.update(|s| s.set_verify_mode(mode))
     }
 
+    /// Whether the peer's certificate must match `server_hostname`.
     #[getter]
     fn check_hostname(&self) -> bool {
         self.settings(|s| s.check_hostname)
@@ -175,15 +108,12 @@ impl PyContext {
     fn set_check_hostname(&self, value: &Bound<'_, PyAny>) -> Result<()> {
         let on = value.is_truthy()?;
         self.update(|s| {
-            // Turning the check on implies verifying the chain, as in CPython.
-            if on && s.verify_mode == VerifyMode::None {
-                s.verify_mode = VerifyMode::Required;
-            }
-            s.check_hostname = on;
+            s.set_check_hostname(on);
             Ok(())
         })
     }
 
+    /// The host-name matching flags (`HOSTFLAG_*`).
     #[getter(_host_flags)]
     fn host_flags(&self) -> u32 {
         self.settings(|s| s.host_flags)
@@ -197,6 +127,7 @@ impl PyContext {
         })
     }
 
+    /// The chain verification flags (`VERIFY_*`).
     #[getter]
     fn verify_flags(&self) -> u32 {
         self.settings(|s| s.verify_flags)
@@ -204,48 +135,25 @@ impl PyContext {
 
     #[setter]
     fn set_verify_flags(&self, value: u32) -> Result<()> {
-        Settings::check_verify_flags(value)?;
-        self.update(|s| {
-            s.verify_flags = value;
-            Ok(())
-        })
+        self.update(|s| s.set_verify_flags(value))
     }
 
-    /// Python 3.11 keeps the options in a C `long` (bit 63 reads back
-    /// negative); 3.12 and later in a `uint64_t`.
+    /// The `OP_*` option bits.
     #[getter]
     fn options(&self, py: Python<'_>) -> i128 {
-        let options = self.settings(|s| s.options);
-        if py.version_info() < (3, 12) {
-            i128::from(options as i64)
-        } else {
-            i128::from(options)
-        }
+        convert::options_to_py(py, self.settings(|s| s.options))
     }
 
-    /// Out-of-range values raise `OverflowError` with the running
-    /// interpreter's own message: a C `long` before 3.12, a `uint64_t` from
-    /// 3.12 on (gh-106687).
     #[setter]
     fn set_options(&self, value: &Bound<'_, PyAny>) -> Result<()> {
-        let py = value.py();
-        let value: i128 = value.extract()?;
-        let value = if py.version_info() < (3, 12) {
-            let long = i64::try_from(value).map_err(|_| {
-                PyOverflowError::new_err("Python int too large to convert to C long")
-            })?;
-            long as u64
-        } else if value < 0 {
-            return Err(PyOverflowError::new_err("can't convert negative int to unsigned").into());
-        } else {
-            u64::try_from(value).map_err(|_| PyOverflowError::new_err("int too big to convert"))?
-        };
+        let value = convert::options_from_py(value)?;
         self.update(|s| {
             s.set_options(value);
             Ok(())
         })
     }
 
+    /// The lowest TLS version allowed (a `TLSVersion` value).
     #[getter]
     fn minimum_version(&self) -> i32 {
         self.settings(|s| s.minimum_version)
@@ -253,13 +161,10 @@ impl PyContext {
 
     #[setter]
     fn set_minimum_version(&self, value: i32) -> Result<()> {
-        self.update(|s| {
-            s.check_version_value(value)?;
-            s.minimum_version = value;
-            Ok(())
-        })
+        self.update(|s| s.set_minimum_version(value))
     }
 
+    /// The highest TLS version allowed (a `TLSVersion` value).
     #[getter]
     fn maximum_version(&self) -> i32 {
         self.settings(|s| s.maximum_version)
@@ -267,13 +172,10 @@ impl PyContext {
 
     #[setter]
     fn set_maximum_version(&self, value: i32) -> Result<()> {
-        self.update(|s| {
-            s.check_version_value(value)?;
-            s.maximum_version = value;
-            Ok(())
-        })
+        self.update(|s| s.set_maximum_version(value))
     }
 
+    /// TLS 1.3 session tickets a server sends after a full handshake.
     #[getter]
     fn num_tickets(&self) -> usize {
         self.settings(|s| s.num_tickets)
@@ -281,22 +183,16 @@ impl PyContext {
 
     #[setter]
     fn set_num_tickets(&self, value: isize) -> Result<()> {
-        let n = usize::try_from(value)
-            .map_err(|_| Error::Value("value must be non-negative".into()))?;
-        self.update(|s| {
-            if s.protocol == rustssl_core::context::PROTOCOL_TLS_CLIENT {
-                return Err(Error::Value("SSLContext is not a server context.".into()));
-            }
-            s.num_tickets = n;
-            Ok(())
-        })
+        self.update(|s| s.set_num_tickets(value as i64))
     }
 
+    /// The security level (from `@SECLEVEL=` in a cipher string).
     #[getter]
     fn security_level(&self) -> i32 {
         self.settings(|s| s.security_level)
     }
 
+    /// Whether a client offers post-handshake authentication.
     #[getter]
     fn post_handshake_auth(&self) -> bool {
         self.settings(|s| s.post_handshake_auth)
@@ -335,42 +231,18 @@ impl PyContext {
 
     /// Restricts ECDHE to the named curve, as OpenSSL's `SSL_CTX_set1_groups` with one group.
     fn set_ecdh_curve(&self, name: &Bound<'_, PyAny>) -> Result<()> {
-        let name: String = if let Ok(b) = name.cast::<PyBytes>() {
-            String::from_utf8_lossy(b.as_bytes()).into_owned()
-        } else {
-            name.extract()?
-        };
-        let group = rustssl_core::context::group_by_curve_name(&name)?;
-        self.update(|s| {
-            s.groups = Some(vec![group]);
-            Ok(())
-        })
+        let name = convert::curve_name(name)?;
+        self.update(|s| s.set_ecdh_curve(&name))
     }
 
-    /// Checks a DH parameters file. rustls offers no DHE suites, so the
-    /// parameters are validated but never used.
-    fn load_dh_params(&self, path: PathBuf) -> Result<()> {
-        let data = read_file(&path)?;
-        let found = rustssl_core::pem::blocks(&data)
-            .iter()
-            .any(|(label, der)| label == "DH PARAMETERS" && !der.is_empty());
-        if !found {
-            return Err(Error::Protocol {
-                library: "PEM",
-                reason: "NO_START_LINE",
-                message: "no start line".into(),
-            }
-            .into());
-        }
-        Ok(())
+    /// Checks a DH parameters file (rustls has no DHE suites to use it with).
+    fn load_dh_params(&self, path: &Bound<'_, PyAny>) -> Result<()> {
+        loaders::dh_params(path)
     }
 
     /// External PSK is not available in rustls.
     fn set_psk_client_callback(&self, _callback: &Bound<'_, PyAny>) -> Result<()> {
-        Err(Error::Unsupported(
-            "TLS-PSK is not supported by rustssl (rustls has no external PSK)".into(),
-        )
-        .into())
+        Err(psk_unsupported().into())
     }
 
     /// External PSK is not available in rustls.
@@ -381,10 +253,7 @@ impl PyContext {
         identity_hint: Option<&str>,
     ) -> Result<()> {
         let _ = identity_hint;
-        Err(Error::Unsupported(
-            "TLS-PSK is not supported by rustssl (rustls has no external PSK)".into(),
-        )
-        .into())
+        Err(psk_unsupported().into())
     }
 
     #[getter]
@@ -394,29 +263,13 @@ impl PyContext {
 
     #[setter]
     fn set_sni_callback(&self, value: Option<Bound<'_, PyAny>>) -> Result<()> {
-        if self.settings(|s| s.protocol) == rustssl_core::context::PROTOCOL_TLS_CLIENT {
-            return Err(
-                Error::Value("sni_callback cannot be set on TLS_CLIENT context".into()).into(),
-            );
-        }
-        let value = match value {
-            Some(v) if v.is_none() => None,
-            Some(v) if !v.is_callable() => {
-                return Err(PyTypeError::new_err("not a callable object").into())
-            }
-            other => other.map(Bound::unbind),
-        };
+        self.settings(Settings::check_sni_callback)?;
+        let value = convert::opt_callable(value)?;
         *self.sni_callback.lock().unwrap_or_else(|p| p.into_inner()) = value;
         Ok(())
     }
 
     /// Loads the local certificate chain and private key.
-    ///
-    /// `password` is str, bytes, bytearray or a callable returning one of
-    /// those; the callable is called only if the key is encrypted, as
-    /// OpenSSL calls CPython's password callback only then. Without one, an
-    /// encrypted key's pass phrase is asked for on the terminal, as OpenSSL's
-    /// default callback does.
     #[pyo3(signature = (certfile, keyfile = None, password = None))]
     fn load_cert_chain(
         &self,
@@ -425,100 +278,18 @@ impl PyContext {
         keyfile: Option<&Bound<'_, PyAny>>,
         password: Option<&Bound<'_, PyAny>>,
     ) -> Result<()> {
-        let certfile = fs_path(certfile, "certfile should be a valid filesystem path")?;
-        let keyfile = match keyfile {
-            Some(k) if !k.is_none() => {
-                Some(fs_path(k, "keyfile should be a valid filesystem path")?)
-            }
-            _ => None,
-        };
-        let password = match password {
-            Some(p) if p.is_none() => Password::Prompt,
-            Some(p) if p.is_callable() => Password::Callable(p.clone()),
-            Some(p) => Password::Bytes(password_bytes(
-                p,
-                "password should be a string or callable",
-            )?),
-            None => Password::Prompt,
-        };
-        let security_level = self.settings(|s| s.security_level);
-        let cert_pem = read_file(&certfile)?;
-        let chain = keys::read_chain(&cert_pem, security_level)?;
-        let key_pem = match &keyfile {
-            Some(path) => read_file(path)?,
-            None => cert_pem,
-        };
-        let password = match password {
-            Password::Bytes(b) => Some(b),
-            _ if !keys::key_is_encrypted(&key_pem) => None,
-            Password::Callable(f) => {
-                let returned = f.call0()?;
-                Some(password_bytes(
-                    &returned,
-                    "password callback must return a string",
-                )?)
-            }
-            Password::Prompt => prompt_pass_phrase(py)?,
-        };
-        let key = keys::read_private_key(&key_pem, password.as_deref())?;
-        let provider = self.lock().provider();
-        let ck = keys::certified_key(&provider, chain, key)?;
-        self.update(|s| {
-            s.add_identity(ck);
-            Ok(())
-        })
+        loaders::cert_chain(py, &self.inner, certfile, keyfile, password)
     }
 
     /// Adds trusted certificates and CRLs from a file, a hashed directory or memory.
     #[pyo3(signature = (cafile = None, capath = None, cadata = None))]
     fn load_verify_locations(
         &self,
-        cafile: Option<PathBuf>,
-        capath: Option<PathBuf>,
-        cadata: Option<Bound<'_, PyAny>>,
+        cafile: Option<&Bound<'_, PyAny>>,
+        capath: Option<&Bound<'_, PyAny>>,
+        cadata: Option<&Bound<'_, PyAny>>,
     ) -> Result<()> {
-        if cafile.is_none() && capath.is_none() && cadata.is_none() {
-            return Err(
-                PyTypeError::new_err("cafile, capath and cadata cannot be all omitted").into(),
-            );
-        }
-        let mut sources: Vec<(Vec<u8>, CaSource)> = Vec::new();
-        if let Some(data) = &cadata {
-            if let Ok(text) = data.cast::<PyString>() {
-                let text = text.to_str()?;
-                if !text.is_ascii() {
-                    return Err(PyTypeError::new_err("cadata should be an ASCII string").into());
-                }
-                sources.push((text.as_bytes().to_vec(), CaSource::CadataText));
-            } else if let Ok(b) = data.extract::<crate::buffer::InBytes<'_>>() {
-                sources.push((b.as_slice().to_vec(), CaSource::CadataDer));
-            } else {
-                return Err(PyTypeError::new_err(
-                    "cadata should be an ASCII string or a bytes-like object",
-                )
-                .into());
-            }
-        }
-        if let Some(path) = &cafile {
-            sources.push((read_file(path)?, CaSource::File));
-        }
-        let dir = match &capath {
-            Some(p) => Some(std::fs::read_dir(p).map_err(Error::Io)?),
-            None => None,
-        };
-        self.update(|s| {
-            for (data, source) in &sources {
-                match source {
-                    CaSource::CadataText => s.trust.add_pem_bundle(data, true)?,
-                    CaSource::File => s.trust.add_pem_bundle(data, false)?,
-                    CaSource::CadataDer => s.trust.add_der_bundle(data)?,
-                };
-            }
-            if let Some(dir) = dir {
-                s.trust.add_hashed_dir(dir)?;
-            }
-            Ok(())
-        })
+        loaders::verify_locations(&self.inner, cafile, capath, cadata)
     }
 
     /// `{'x509': n, 'crl': n, 'x509_ca': n}` for the trust store.
@@ -560,18 +331,8 @@ impl PyContext {
 
     /// Selects TLS 1.2 suites with an OpenSSL cipher string.
     fn set_ciphers(&self, cipherlist: &str) -> Result<()> {
-        if cipherlist.contains('\0') {
-            return Err(PyValueError::new_err("embedded null character").into());
-        }
-        let selection =
-            ciphers::parse(cipherlist).map_err(|_| Error::Bare("No cipher can be selected."))?;
-        self.update(|s| {
-            s.tls12_suites = Some(selection.tls12.iter().map(|c| c.suite).collect());
-            if let Some(level) = selection.security_level {
-                s.security_level = i32::from(level);
-            }
-            Ok(())
-        })
+        let cipherlist = convert::c_string(cipherlist)?;
+        self.update(|s| s.set_ciphers(cipherlist))
     }
 
     /// The enabled suites, as dicts with the stdlib's keys.
@@ -604,22 +365,8 @@ impl PyContext {
     }
 
     /// Sets the ALPN protocols from their wire encoding (length-prefixed names).
-    fn _set_alpn_protocols(&self, protos: crate::buffer::InBytes<'_>) -> Result<()> {
-        let wire = protos.as_slice();
-        let mut list = Vec::new();
-        let mut rest = wire;
-        while let Some((&len, tail)) = rest.split_first() {
-            let len = usize::from(len);
-            if len == 0 || tail.len() < len {
-                return Err(Error::Value("invalid ALPN protocol list".into()).into());
-            }
-            list.push(tail[..len].to_vec());
-            rest = &tail[len..];
-        }
-        self.update(|s| {
-            s.alpn_protocols = list;
-            Ok(())
-        })
+    fn _set_alpn_protocols(&self, protos: InBytes<'_>) -> Result<()> {
+        self.update(|s| s.set_alpn_wire(protos.as_slice()))
     }
 
     /// Per-context handshake and session counters.
@@ -641,10 +388,17 @@ impl PyContext {
         owner: Option<&Bound<'_, PyAny>>,
         session: Option<&Bound<'_, PyAny>>,
     ) -> Result<PySslSocket> {
-        let hostname = hostname_arg(server_hostname)?;
-        let session = session_arg(session)?;
-        let connection = new_connection(slf.get(), server_side, hostname.as_deref(), session)?;
-        PySslSocket::over_socket(slf, connection, sock, server_side, hostname, owner)
+        let (conn, hostname) = connect(slf.get(), server_side, server_hostname, session)?;
+        let fd: i32 = sock.call_method0("fileno")?.extract()?;
+        let io = Io::Fd(FdIo::new(fd, convert::socket_timeout(sock)?));
+        Ok(PySslSocket::new(
+            slf,
+            conn,
+            io,
+            Some(sock),
+            hostname,
+            owner,
+        )?)
     }
 
     /// Creates the TLS state of an `SSLObject` over two memory BIOs.
@@ -661,103 +415,34 @@ impl PyContext {
         if incoming.is(outgoing) {
             return Err(Error::Value("incoming and outgoing must be distinct BIOs".into()).into());
         }
-        let hostname = hostname_arg(server_hostname)?;
-        let session = session_arg(session)?;
-        let connection = new_connection(slf.get(), server_side, hostname.as_deref(), session)?;
-        PySslSocket::over_bios(
-            slf,
-            connection,
-            BioHandle::new(incoming),
-            BioHandle::new(outgoing),
-            server_side,
-            hostname,
-            owner,
-        )
+        let (conn, hostname) = connect(slf.get(), server_side, server_hostname, session)?;
+        let io = Io::Bio {
+            incoming: BioHandle::new(incoming),
+            outgoing: BioHandle::new(outgoing),
+        };
+        Ok(PySslSocket::new(slf, conn, io, None, hostname, owner)?)
     }
 }
 
-/// Where trusted certificates given to `load_verify_locations` came from.
-enum CaSource {
-    /// `cadata` as text: PEM.
-    CadataText,
-    /// `cadata` as bytes: concatenated DER.
-    CadataDer,
-    /// `cafile`: PEM.
-    File,
-}
-
-/// `server_hostname` as str (already IDNA-encoded by the Python layer) or ASCII bytes.
-fn hostname_arg(value: Option<&Bound<'_, PyAny>>) -> Result<Option<String>> {
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    if value.is_none() {
-        return Ok(None);
-    }
-    let name: String = if let Ok(b) = value.cast::<PyBytes>() {
-        String::from_utf8(b.as_bytes().to_vec())
-            .map_err(|_| Error::Value("server_hostname must be ASCII".into()))?
-    } else {
-        value.extract()?
-    };
-    if name.is_empty() || name.starts_with('.') {
-        return Err(Error::Value(
-            "server_hostname cannot be an empty string or start with a leading dot.".into(),
-        )
-        .into());
-    }
-    if name.contains('\0') {
-        return Err(PyTypeError::new_err(
-            "argument must be encoded string without null bytes, not str",
-        )
-        .into());
-    }
-    Ok(Some(name))
-}
-
-/// The `session` argument: None or an `SSLSession`.
-fn session_arg(value: Option<&Bound<'_, PyAny>>) -> Result<Option<Arc<Session>>> {
-    match value {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(None),
-        Some(v) => Ok(Some(PySession::extract_session(v)?)),
-    }
-}
-
-/// Checks the wrap request against the context, then creates the core connection.
-fn new_connection(
+/// A core connection for a `_wrap_*` request, and its host name converted.
+fn connect(
     ctx: &PyContext,
     server_side: bool,
-    hostname: Option<&str>,
-    session: Option<Arc<Session>>,
-) -> Result<rustssl_core::conn::Connection> {
-    let mut core = ctx.lock();
+    server_hostname: Option<&Bound<'_, PyAny>>,
+    session: Option<&Bound<'_, PyAny>>,
+) -> Result<(Connection, Option<String>)> {
+    let hostname = convert::server_hostname(server_hostname)?;
+    let session = convert::session(session)?;
     let role = if server_side {
         Role::Server
     } else {
         Role::Client
     };
-    let settings = core.settings();
-    if !settings.allows(role) {
-        let msg = if server_side {
-            "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context"
-        } else {
-            "Cannot create a client socket with a PROTOCOL_TLS_SERVER context"
-        };
-        return Err(Error::Value(msg.into()).into());
-    }
-    if !server_side && settings.check_hostname && hostname.is_none() {
-        return Err(Error::Value("check_hostname requires server_hostname".into()).into());
-    }
-    if server_side && session.is_some() {
-        return Err(Error::Value("session can only be specified in client mode".into()).into());
-    }
-    let stats = core.stats();
-    Ok(match role {
-        Role::Client => {
-            let (config, slot) = core.client_config_for(session)?;
-            rustssl_core::conn::Connection::client(config, slot, hostname, stats)?
-        }
-        Role::Server => rustssl_core::conn::Connection::server(stats),
-    })
+    let conn = ctx.lock().connect(role, hostname.as_deref(), session)?;
+    Ok((conn, hostname))
+}
+
+/// What both TLS-PSK callbacks raise: rustls has no external PSK.
+fn psk_unsupported() -> Error {
+    Error::Unsupported("TLS-PSK is not supported by rustssl (rustls has no external PSK)".into())
 }

@@ -1,5 +1,12 @@
 //! `rustssl._ssl`: the extension module, shaped like CPython's `_ssl` so it
 //! can stand in for it. Only glue lives here; the work is in `rustssl-core`.
+//!
+//! One module per concern: argument conversion (`convert`), errors
+//! (`errors`), transports (`transport`, and `raw::fd` for sockets), the SNI
+//! policy (`sni`), file loading (`loaders`) and one module per Python type.
+//! `unsafe` code is allowed only in `raw`, each block with a `SAFETY:` comment.
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 use std::path::PathBuf;
 
@@ -9,13 +16,17 @@ use pyo3::types::{PyBytes, PyDict, PyTuple};
 use rustssl_core::{constants, oid, pem, trust, Error};
 
 mod bio;
-mod buffer;
 mod certs;
 mod context;
+mod convert;
 mod errors;
-mod finalizing;
+mod loaders;
+#[allow(unsafe_code)]
+mod raw;
 mod session;
+mod sni;
 mod socket;
+mod transport;
 
 use errors::Result;
 
@@ -82,6 +93,13 @@ pub(crate) fn no_instances(qualname: &str) -> PyErr {
     PyTypeError::new_err(format!("cannot create '{qualname}' instances"))
 }
 
+/// `_encoded_hostname(name)`: `name` if CPython's `es` converter takes it
+/// (no NUL), for the Python layer to check a host name before it is used.
+#[pyfunction]
+fn _encoded_hostname(name: String) -> Result<String> {
+    convert::encoded_hostname(name)
+}
+
 /// `RAND_status()`: the system CSPRNG is always seeded.
 #[pyfunction(name = "RAND_status")]
 fn rand_status() -> bool {
@@ -92,7 +110,7 @@ fn rand_status() -> bool {
 /// CSPRNG gathers its own entropy; caller data is not mixed in.
 #[pyfunction(name = "RAND_add")]
 fn rand_add(string: &Bound<'_, PyAny>, entropy: f64) -> PyResult<()> {
-    if string.extract::<&str>().is_err() && string.extract::<buffer::InBytes<'_>>().is_err() {
+    if string.extract::<&str>().is_err() && string.extract::<raw::buffer::InBytes<'_>>().is_err() {
         return Err(PyTypeError::new_err(
             "a str or bytes-like object is required",
         ));
@@ -151,6 +169,7 @@ fn _ssl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add_function(wrap_pyfunction!(rand_add, m)?)?;
     m.add_function(wrap_pyfunction!(get_default_verify_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(_encoded_hostname, m)?)?;
     m.add_function(wrap_pyfunction!(_generate_certificates, m)?)?;
 
     // Names a later Python added to `_ssl`: absent before it, as in the

@@ -1,38 +1,32 @@
 //! `_SSLSocket`: the TLS state behind both `SSLSocket` and `SSLObject`.
 //!
 //! One class serves both, as in CPython: over a socket it reads and writes
-//! the file descriptor itself with the GIL released; over memory BIOs it
-//! moves bytes between the BIOs and rustls.
+//! the file descriptor itself with the GIL released (`raw::fd`); over memory
+//! BIOs it moves bytes between the BIOs and rustls (`transport`).
 
-use std::os::fd::BorrowedFd;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple, PyWeakrefReference};
-use rustssl_core::conn::{Connection, HandshakeStatus};
-use rustssl_core::error::Operation;
-use rustssl_core::transport::{BioTransport, FdTransport, Need, Timeout, Transport};
+use rustssl_core::conn::{Connection, HandshakeStatus, Role};
+use rustssl_core::transport::{Timeout, Transport};
 use rustssl_core::verify::VerifyMode;
 use rustssl_core::{ciphers, Error};
 
-use crate::bio::PyMemoryBio;
-use crate::buffer::{InBytes, OutBuffer};
 use crate::certs::{cert_to_dict, PyCertificate};
 use crate::context::PyContext;
-use crate::errors::{Failure, Result};
+use crate::convert::{upgrade, weak};
+use crate::errors::Result;
+use crate::raw::buffer::{InBytes, OutBuffer};
 use crate::session::PySession;
+use crate::sni;
+use crate::transport::Io;
 
 thread_local! {
     /// Where `read(len)` without a buffer decrypts to, reused across calls.
     static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
-
-/// `ALERT_DESCRIPTION_HANDSHAKE_FAILURE`.
-const ALERT_HANDSHAKE_FAILURE: u8 = 40;
-/// `ALERT_DESCRIPTION_INTERNAL_ERROR`.
-const ALERT_INTERNAL_ERROR: u8 = 80;
 
 /// The channel binding type rustssl provides (RFC 9266).
 const CHANNEL_BINDING_EXPORTER: &str = "tls-exporter";
@@ -41,122 +35,8 @@ const EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
 /// The exporter output length RFC 9266 defines.
 const EXPORTER_LENGTH: usize = 32;
 
-/// One end of an `SSLObject`'s transport.
-pub enum BioHandle {
-    /// Our own `MemoryBIO`: its queue is used in place.
-    Ours(Py<PyMemoryBio>),
-    /// Any other object with `read()`, `write()` and `eof` (the stdlib's `MemoryBIO`).
-    Foreign(Py<PyAny>),
-}
-
-impl BioHandle {
-    /// Classifies a BIO argument.
-    pub fn new(obj: &Bound<'_, PyAny>) -> Self {
-        match obj.cast::<PyMemoryBio>() {
-            Ok(ours) => BioHandle::Ours(ours.clone().unbind()),
-            Err(_) => BioHandle::Foreign(obj.clone().unbind()),
-        }
-    }
-}
-
-/// Memory BIOs of which at least one is not ours, used with the GIL held.
-struct PyBioTransport<'a, 'py> {
-    py: Python<'py>,
-    incoming: &'a BioHandle,
-    outgoing: &'a BioHandle,
-    /// A Python exception raised by a BIO method, re-raised after the operation.
-    error: Option<PyErr>,
-}
-
-impl PyBioTransport<'_, '_> {
-    fn fail(&mut self, err: PyErr) -> std::io::Error {
-        self.error = Some(err);
-        std::io::Error::other("a MemoryBIO method raised")
-    }
-
-    fn recv_foreign(&mut self, obj: &Py<PyAny>, buf: &mut [u8]) -> std::io::Result<usize> {
-        let obj = obj.bind(self.py);
-        let data = match obj
-            .call_method1("read", (buf.len(),))
-            .and_then(|d| Ok(d.cast_into::<PyBytes>()?))
-        {
-            Ok(d) => d,
-            Err(e) => return Err(self.fail(e)),
-        };
-        let bytes = data.as_bytes();
-        let n = bytes.len().min(buf.len());
-        buf[..n].copy_from_slice(&bytes[..n]);
-        if n > 0 || buf.is_empty() {
-            return Ok(n);
-        }
-        match obj.getattr("eof").and_then(|e| e.is_truthy()) {
-            Ok(true) => Ok(0),
-            Ok(false) => Err(std::io::ErrorKind::WouldBlock.into()),
-            Err(e) => Err(self.fail(e)),
-        }
-    }
-}
-
-impl Transport for PyBioTransport<'_, '_> {
-    fn recv(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self.incoming {
-            BioHandle::Ours(bio) => bio.get().lock().recv(buf),
-            BioHandle::Foreign(obj) => self.recv_foreign(obj, buf),
-        }
-    }
-
-    fn send(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
-        let total: usize = bufs.iter().map(|b| b.len()).sum();
-        match self.outgoing {
-            BioHandle::Ours(bio) => {
-                let mut bio = bio.get().lock();
-                for b in bufs {
-                    bio.write(b).map_err(std::io::Error::other)?;
-                }
-                Ok(total)
-            }
-            BioHandle::Foreign(obj) => {
-                let data = PyBytes::new_with(self.py, total, |out| {
-                    let mut at = 0;
-                    for b in bufs {
-                        out[at..at + b.len()].copy_from_slice(b);
-                        at += b.len();
-                    }
-                    Ok(())
-                });
-                match data.and_then(|d| obj.bind(self.py).call_method1("write", (d,))) {
-                    Ok(_) => Ok(total),
-                    Err(e) => Err(self.fail(e)),
-                }
-            }
-        }
-    }
-
-    fn wait(&mut self, need: Need, _op: Operation) -> rustssl_core::Result<()> {
-        Err(match need {
-            Need::Read => Error::WantRead,
-            Need::Write => Error::WantWrite,
-        })
-    }
-
-    fn is_nonblocking(&self) -> bool {
-        true
-    }
-}
-
-/// Where the connection's ciphertext goes.
-enum Io {
-    /// A socket: its descriptor (−1 once closed) and Python timeout.
-    Fd {
-        fd: AtomicI32,
-        timeout: Mutex<Timeout>,
-    },
-    /// Two memory BIOs.
-    Bio {
-        incoming: BioHandle,
-        outgoing: BioHandle,
-    },
-}
+/// `ssl.OP_IGNORE_UNEXPECTED_EOF`.
+const OP_IGNORE_UNEXPECTED_EOF: u64 = 0x80;
 
 /// `_ssl._SSLSocket`.
 #[pyclass(name = "_SSLSocket", module = "_ssl", frozen)]
@@ -167,81 +47,31 @@ pub struct PySslSocket {
     owner: Mutex<Option<Py<PyWeakrefReference>>>,
     /// The Python socket, for `shutdown()` to hand back (weak, to avoid a cycle).
     socket: Option<Py<PyWeakrefReference>>,
-    server_side: bool,
     server_hostname: Option<String>,
-    established: AtomicBool,
     /// `OP_IGNORE_UNEXPECTED_EOF` at creation: a ragged EOF then reads as a clean one.
     ignore_unexpected_eof: bool,
 }
 
-/// `ssl.OP_IGNORE_UNEXPECTED_EOF`.
-const OP_IGNORE_UNEXPECTED_EOF: u64 = 0x80;
-
-fn ignores_unexpected_eof(ctx: &Bound<'_, PyContext>) -> bool {
-    ctx.get().lock().settings().options & OP_IGNORE_UNEXPECTED_EOF != 0
-}
-
-fn weak(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Py<PyWeakrefReference>>> {
-    match obj {
-        Some(o) if !o.is_none() => Ok(Some(PyWeakrefReference::new(o)?.unbind())),
-        _ => Ok(None),
-    }
-}
-
-/// Reads the socket's `gettimeout()`.
-fn socket_timeout(sock: &Bound<'_, PyAny>) -> PyResult<Timeout> {
-    let t: Option<f64> = sock.call_method0("gettimeout")?.extract()?;
-    Ok(Timeout::from_seconds(t))
-}
-
 impl PySslSocket {
-    /// The state of an `SSLSocket` over `sock`.
-    pub fn over_socket(
+    /// The state of a connection `conn` made by `ctx`, over `io`; `sock` is
+    /// the Python socket behind an fd transport.
+    pub fn new(
         ctx: &Bound<'_, PyContext>,
         conn: Connection,
-        sock: &Bound<'_, PyAny>,
-        server_side: bool,
+        io: Io,
+        sock: Option<&Bound<'_, PyAny>>,
         server_hostname: Option<String>,
         owner: Option<&Bound<'_, PyAny>>,
-    ) -> Result<Self> {
-        let fd: i32 = sock.call_method0("fileno")?.extract()?;
-        let timeout = socket_timeout(sock)?;
+    ) -> PyResult<Self> {
+        let options = ctx.get().lock().settings().options;
         Ok(PySslSocket {
             conn,
-            io: Io::Fd {
-                fd: AtomicI32::new(fd),
-                timeout: Mutex::new(timeout),
-            },
+            io,
             context: Mutex::new(ctx.clone().unbind()),
             owner: Mutex::new(weak(owner)?),
-            socket: weak(Some(sock))?,
-            server_side,
+            socket: weak(sock)?,
             server_hostname,
-            established: AtomicBool::new(false),
-            ignore_unexpected_eof: ignores_unexpected_eof(ctx),
-        })
-    }
-
-    /// The state of an `SSLObject` over two BIOs.
-    pub fn over_bios(
-        ctx: &Bound<'_, PyContext>,
-        conn: Connection,
-        incoming: BioHandle,
-        outgoing: BioHandle,
-        server_side: bool,
-        server_hostname: Option<String>,
-        owner: Option<&Bound<'_, PyAny>>,
-    ) -> Result<Self> {
-        Ok(PySslSocket {
-            conn,
-            io: Io::Bio { incoming, outgoing },
-            context: Mutex::new(ctx.clone().unbind()),
-            owner: Mutex::new(weak(owner)?),
-            socket: None,
-            server_side,
-            server_hostname,
-            established: AtomicBool::new(false),
-            ignore_unexpected_eof: ignores_unexpected_eof(ctx),
+            ignore_unexpected_eof: options & OP_IGNORE_UNEXPECTED_EOF != 0,
         })
     }
 
@@ -252,169 +82,46 @@ impl PySslSocket {
             .clone_ref(py)
     }
 
-    /// Runs one core operation against the transport, with the GIL released.
-    fn run<T, F>(&self, py: Python<'_>, mut op: F) -> Result<T>
-    where
-        T: Send,
-        F: FnMut(&Connection, &mut dyn Transport) -> rustssl_core::Result<T> + Send,
-    {
-        match &self.io {
-            Io::Fd { fd, timeout } => loop {
-                let raw = fd.load(Ordering::Acquire);
-                if raw < 0 {
-                    return Err(Error::Io(std::io::Error::from_raw_os_error(9)).into());
-                }
-                let timeout = *timeout.lock().unwrap_or_else(|p| p.into_inner());
-                let conn = &self.conn;
-                let result = py.detach(|| {
-                    // SAFETY: `raw` is the descriptor of the Python socket this
-                    // object wraps. The SSLSocket invalidates it (sets −1) before
-                    // closing or detaching the descriptor, and holds a reference
-                    // to this object for the whole call, so the descriptor stays
-                    // open while it is borrowed here. A close racing from another
-                    // thread is the same hazard CPython's own module accepts.
-                    let fd = unsafe { BorrowedFd::borrow_raw(raw) };
-                    let mut transport = FdTransport::new(fd, timeout);
-                    let result = op(conn, &mut transport);
-                    crate::finalizing::park_if_finalizing();
-                    result
-                });
-                match result {
-                    Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::Interrupted => {
-                        // Let Python run its signal handlers (and raise), then retry.
-                        py.check_signals()?;
-                    }
-                    other => return other.map_err(Failure::from),
-                }
-            },
-            Io::Bio { incoming, outgoing } => self.run_bio(py, incoming, outgoing, op),
-        }
+    fn is_server(&self) -> bool {
+        self.conn.role() == Role::Server
     }
 
-    fn run_bio<T, F>(
-        &self,
-        py: Python<'_>,
-        incoming: &BioHandle,
-        outgoing: &BioHandle,
-        mut op: F,
-    ) -> Result<T>
+    /// Runs one core operation against the transport.
+    fn run<T, F>(&self, py: Python<'_>, op: F) -> Result<T>
     where
         T: Send,
         F: FnMut(&Connection, &mut dyn Transport) -> rustssl_core::Result<T> + Send,
     {
-        if let (BioHandle::Ours(inc), BioHandle::Ours(out)) = (incoming, outgoing) {
-            let (inc, out) = (inc.get(), out.get());
-            let conn = &self.conn;
-            return py
-                .detach(|| {
-                    let mut inc = inc.lock();
-                    let mut out = out.lock();
-                    let mut t = BioTransport {
-                        incoming: &mut inc,
-                        outgoing: &mut out,
-                    };
-                    let result = op(conn, &mut t);
-                    crate::finalizing::park_if_finalizing();
-                    result
-                })
-                .map_err(Failure::from);
-        }
-        // A foreign BIO (the stdlib's MemoryBIO, which asyncio creates): the
-        // connection reads and writes it through its Python methods, taking
-        // only what it asks for, so nothing has to be handed back.
-        let mut t = PyBioTransport {
-            py,
-            incoming,
-            outgoing,
-            error: None,
-        };
-        let result = op(&self.conn, &mut t);
-        if let Some(err) = t.error.take() {
-            return Err(Failure::Py(err));
-        }
-        result.map_err(Failure::from)
+        self.io.run(py, &self.conn, op)
     }
 
     /// Completes the handshake if it has not been done yet (reads and writes do it implicitly).
     fn ensure_handshake(&self, py: Python<'_>) -> Result<()> {
-        if self.established.load(Ordering::Acquire) {
+        if self.conn.is_established() {
             return Ok(());
         }
         self.handshake(py)
     }
 
+    /// Runs the handshake; on the server side, the SNI callback decides the
+    /// config once the ClientHello is in.
     fn handshake(&self, py: Python<'_>) -> Result<()> {
         loop {
-            match self.run(py, |c, io| c.handshake(io))? {
-                HandshakeStatus::Complete => {
-                    self.established.store(true, Ordering::Release);
-                    return Ok(());
-                }
-                HandshakeStatus::ClientHello(hello) => {
-                    let initial = self.context_ref(py);
-                    // Versions stay those of the initial context (see below).
-                    let highest = initial.get().lock().settings().highest_version();
-                    self.call_servername_callback(py, hello.server_name.as_deref())?;
-                    let current = self.context_ref(py);
-                    let config = if current.is(&initial) {
-                        let mut core = initial.get().lock();
-                        let alpn_ok = hello.alpn_compatible(&core.settings().alpn_protocols);
-                        core.server_config(alpn_ok)?
-                    } else {
-                        // As with OpenSSL's SSL_set_SSL_CTX, the new context
-                        // brings its certificate and ALPN protocols; verification,
-                        // versions and suites stay those of the initial context,
-                        // so a switch can never relax client-certificate checks.
-                        let (identity, alpn) = {
-                            let core = current.get().lock();
-                            let s = core.settings();
-                            (s.completed_identities(), s.alpn_protocols.clone())
-                        };
-                        let alpn_ok = hello.alpn_compatible(&alpn);
-                        initial
-                            .get()
-                            .lock()
-                            .server_config_with_identity(alpn_ok, identity, alpn)?
-                    };
-                    self.run(py, |c, io| c.accept(config.clone(), highest, io))?;
-                }
+            let HandshakeStatus::ClientHello(hello) = self.run(py, |c, io| c.handshake(io))? else {
+                return Ok(());
+            };
+            let initial = self.context_ref(py);
+            let highest = sni::highest_version(&initial);
+            let owner = self.get_owner(py);
+            if let Some(alert) =
+                sni::run_callback(py, &initial, owner, hello.server_name.as_deref())
+            {
+                self.run(py, |c, io| c.reject_hello(alert, io))?;
+                return Err(sni::callback_failed(alert).into());
             }
+            let config = sni::server_config(&initial, &self.context_ref(py), &hello)?;
+            self.run(py, |c, io| c.accept(config.clone(), highest, io))?;
         }
-    }
-
-    /// Runs the context's `sni_callback`, if any, with the received server name.
-    ///
-    /// As in CPython: `None` continues; an int is sent as a fatal alert; an
-    /// exception (reported as unraisable) sends `handshake_failure`; any other
-    /// value sends `internal_error`.
-    fn call_servername_callback(&self, py: Python<'_>, server_name: Option<&str>) -> Result<()> {
-        let ctx = self.context_ref(py);
-        let Some(callback) = ctx.get().servername_callback(py) else {
-            return Ok(());
-        };
-        let callback = callback.bind(py);
-        let owner = self.get_owner(py);
-        let alert = match callback.call1((owner, server_name, ctx.clone_ref(py))) {
-            Ok(result) if result.is_none() => return Ok(()),
-            Ok(result) => match result.extract::<i64>() {
-                Ok(code) => u8::try_from(code).unwrap_or(ALERT_INTERNAL_ERROR),
-                Err(e) => {
-                    e.write_unraisable(py, Some(&result));
-                    ALERT_INTERNAL_ERROR
-                }
-            },
-            Err(e) => {
-                e.write_unraisable(py, Some(callback));
-                ALERT_HANDSHAKE_FAILURE
-            }
-        };
-        self.run(py, |c, io| c.reject_hello(alert, io))?;
-        let (_, message) = rustssl_core::codes::alert_reason(alert);
-        Err(Error::ssl(
-            "CALLBACK_FAILED",
-            format!("servername callback failed ({message})"),
-        )
-        .into())
     }
 
     fn verify_mode(&self, py: Python<'_>) -> VerifyMode {
@@ -491,11 +198,7 @@ impl PySslSocket {
     /// Sends close_notify and waits for the peer's; returns the socket (None over BIOs).
     fn shutdown(&self, py: Python<'_>) -> Result<Option<Py<PyAny>>> {
         self.run(py, |c, io| c.shutdown(io))?;
-        Ok(self
-            .socket
-            .as_ref()
-            .and_then(|w| w.bind(py).upgrade())
-            .map(Bound::unbind))
+        Ok(upgrade(py, self.socket.as_ref()))
     }
 
     /// The peer's certificate: a dict, DER bytes, or None.
@@ -538,7 +241,7 @@ impl PySslSocket {
             return Ok(None);
         }
         let ctx = self.context_ref(py);
-        let chain = ctx.get().lock().verified_chain(&certs, !self.server_side);
+        let chain = ctx.get().lock().verified_chain(&certs, !self.is_server());
         let items = chain.into_iter().map(|c| PyCertificate::new(c.to_vec()));
         Ok(Some(PyList::new(py, items.collect::<Vec<_>>())?))
     }
@@ -586,7 +289,7 @@ impl PySslSocket {
 
     /// Suites offered by the client and enabled here, in our order (server side).
     fn shared_ciphers(&self, py: Python<'_>) -> Option<Vec<(&'static str, &'static str, u32)>> {
-        if !self.server_side {
+        if !self.is_server() {
             return None;
         }
         let offered = self.conn.info().offered_suites;
@@ -649,7 +352,7 @@ impl PySslSocket {
     /// Whether this is the server end.
     #[getter]
     fn server_side(&self) -> bool {
-        self.server_side
+        self.is_server()
     }
 
     /// The host name the client was asked to connect to.
@@ -661,12 +364,13 @@ impl PySslSocket {
     /// The `SSLSocket`/`SSLObject` this state belongs to.
     #[getter]
     fn get_owner(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.owner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .and_then(|w| w.bind(py).upgrade())
-            .map(Bound::unbind)
+        upgrade(
+            py,
+            self.owner
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_ref(),
+        )
     }
 
     #[setter]
@@ -687,20 +391,7 @@ impl PySslSocket {
         let session = PySession::extract_session(value)?;
         let ctx = self.context_ref(py);
         let mut core = ctx.get().lock();
-        if session.context_id() != core.id() {
-            return Err(Error::Value("Session refers to a different SSLContext.".into()).into());
-        }
-        if self.server_side {
-            return Err(
-                Error::Value("Cannot set session for server-side SSLSocket.".into()).into(),
-            );
-        }
-        if self.established.load(Ordering::Acquire) {
-            return Err(Error::Value("Cannot set session after handshake.".into()).into());
-        }
-        let (config, slot) = core.client_config_for(Some(session))?;
-        self.conn.restart_client(config, slot)?;
-        Ok(())
+        Ok(core.set_session(&self.conn, session)?)
     }
 
     /// Whether the handshake resumed an earlier session.
@@ -711,15 +402,15 @@ impl PySslSocket {
 
     /// Updates the timeout after `settimeout()`/`setblocking()` on the socket.
     fn _set_timeout(&self, timeout: Option<f64>) {
-        if let Io::Fd { timeout: t, .. } = &self.io {
-            *t.lock().unwrap_or_else(|p| p.into_inner()) = Timeout::from_seconds(timeout);
+        if let Io::Fd(fd) = &self.io {
+            fd.set_timeout(Timeout::from_seconds(timeout));
         }
     }
 
     /// Forgets the descriptor before the socket closes or detaches it.
     fn _release_fd(&self) {
-        if let Io::Fd { fd, .. } = &self.io {
-            fd.store(-1, Ordering::Release);
+        if let Io::Fd(fd) = &self.io {
+            fd.release();
         }
     }
 
