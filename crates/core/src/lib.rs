@@ -10,13 +10,11 @@
 #![warn(missing_docs)]
 
 pub mod ciphers;
-pub mod client_hello;
 pub mod codes;
 pub mod conn;
 pub mod constants;
 pub mod context;
 pub mod error;
-pub mod guard;
 pub mod hostname;
 pub mod keylog;
 pub mod keys;
@@ -26,10 +24,11 @@ pub mod session;
 #[cfg(test)]
 mod test_der;
 pub mod testcert;
-pub mod transport;
 pub mod verify;
 pub mod x509;
 
+/// The transports keep their old path for the glue: `rustssl_core::transport`.
+pub use conn::transport;
 pub use error::{Error, Result};
 
 /// Fills a new buffer from the system CSPRNG (via aws-lc), for `RAND_bytes`.

@@ -12,12 +12,16 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::server::{Accepted, Acceptor};
 use rustls::{ClientConfig, ClientConnection, HandshakeKind, ProtocolVersion, ServerConfig};
 
-use crate::client_hello;
 use crate::context::{version_name, Role};
 use crate::error::{Error, Operation, Result};
-use crate::guard::{self, Check};
 use crate::session::{Session, SessionSlot, Stats};
-use crate::transport::{Need, Transport};
+
+mod client_hello;
+mod guard;
+pub mod transport;
+
+use guard::Check;
+use transport::{Need, Transport};
 
 /// Size of the buffer ciphertext is received into: a few full records per syscall.
 const RECV_BUFFER: usize = 64 * 1024;
