@@ -1,7 +1,7 @@
-//! The record-layer guard: checks rustssl makes on the peer's bytes before
-//! rustls sees them, each refusing with the alert its RFC clause names.
+//! The record-layer guard: RFC checks on the peer's bytes before rustls sees them.
 //!
-//! rustssl receives every byte before rustls does (`conn.rs` follows record
+//! Each check refuses with the alert its RFC clause names. rustssl
+//! receives every byte before rustls does (`framing.rs` follows record
 //! boundaries to read exactly to the end of a record). Until this end sends
 //! its first protected record, a refused record is answered with a plaintext
 //! fatal alert and never reaches rustls. After that rustls answers itself,
