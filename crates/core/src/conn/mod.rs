@@ -25,6 +25,8 @@ mod client_hello;
 mod engine;
 mod framing;
 mod guard;
+#[cfg(test)]
+mod tests;
 pub mod transport;
 
 use engine::{alert_for, send_plaintext_alert, Engine, Step, Tls};
