@@ -12,13 +12,11 @@
 
 pub(crate) mod asn1;
 pub mod ciphers;
-pub mod client_hello;
 pub mod codes;
 pub mod conn;
 pub mod constants;
 pub mod context;
 pub mod error;
-pub mod guard;
 pub mod hostname;
 pub mod keylog;
 pub mod keys;
@@ -28,12 +26,13 @@ pub mod session;
 mod test_der;
 #[cfg(feature = "testcert")]
 pub mod testcert;
-pub mod transport;
 pub mod trust;
 pub mod verify;
 pub mod x509;
 
 pub use asn1::{oid, pem};
+/// The transports keep their old path for the glue: `rustssl_core::transport`.
+pub use conn::transport;
 pub use error::{Error, Result};
 /// The rustls types the glue passes between core calls without looking inside.
 pub use rustls::{ProtocolVersion, ServerConfig};

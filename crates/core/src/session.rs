@@ -295,3 +295,81 @@ impl Stats {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Tickets need a real handshake: conn/tests.rs covers storing, taking
+    // and refilling them; these cover the slot without any.
+
+    #[test]
+    fn a_slot_without_tickets_keeps_one_session() {
+        let slot = SessionSlot::new(7, Arc::default(), None);
+        assert!(slot.offered().is_none());
+        let first = slot.current(false);
+        assert!(!first.has_ticket());
+        assert_eq!(first.ticket_lifetime_hint(), 0);
+        assert_eq!((first.context_id(), first.timeout()), (7, DEFAULT_TIMEOUT));
+        assert_eq!(first.id().len(), 32);
+        assert!(Arc::ptr_eq(&first, &slot.current(false)));
+
+        // A slot offering it has no ticket to take, so a handshake is full.
+        let next = SessionSlot::new(7, Arc::default(), Some(first.clone()));
+        assert!(Arc::ptr_eq(&next.offered().unwrap(), &first));
+        let name = ServerName::try_from("localhost").unwrap();
+        assert!(next.take_tls13_ticket(&name).is_none());
+        assert!(next.tls12_session(&name).is_none());
+        let fresh = next.current(false);
+        assert!(!Arc::ptr_eq(&fresh, &first));
+        assert_ne!(fresh.id(), first.id());
+        // How the handshake ended is recorded once.
+        next.handshake_done(true);
+        assert!(!Arc::ptr_eq(&next.current(true), &first));
+    }
+
+    #[test]
+    fn a_resumed_slot_answers_with_the_offered_session() {
+        let offered = SessionSlot::new(3, Arc::default(), None).current(false);
+        let slot = SessionSlot::new(3, Arc::default(), Some(offered.clone()));
+        assert!(Arc::ptr_eq(&slot.current(true), &offered));
+    }
+
+    #[test]
+    fn key_exchange_hints_are_shared_by_a_contexts_slots() {
+        let hints = Arc::new(KxHints::default());
+        let one = SessionSlot::new(1, hints.clone(), None);
+        let two = SessionSlot::new(1, hints, None);
+        let name = ServerName::try_from("example.com").unwrap();
+        assert_eq!(two.kx_hint(&name), None);
+        one.set_kx_hint(name.clone(), NamedGroup::X25519);
+        assert_eq!(two.kx_hint(&name), Some(NamedGroup::X25519));
+    }
+
+    #[test]
+    fn stats_come_in_the_stdlib_order() {
+        let stats = Stats::default();
+        Stats::bump(&stats.connect);
+        Stats::bump(&stats.connect);
+        Stats::bump(&stats.hits);
+        let names: Vec<_> = stats.snapshot().iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            names,
+            [
+                "number",
+                "connect",
+                "connect_good",
+                "connect_renegotiate",
+                "accept",
+                "accept_good",
+                "accept_renegotiate",
+                "hits",
+                "misses",
+                "timeouts",
+                "cache_full"
+            ]
+        );
+        let snap = stats.snapshot();
+        assert_eq!((snap[1].1, snap[7].1, snap[2].1), (2, 1, 0));
+    }
+}

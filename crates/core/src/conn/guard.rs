@@ -1,7 +1,7 @@
-//! The record-layer guard: checks rustssl makes on the peer's bytes before
-//! rustls sees them, each refusing with the alert its RFC clause names.
+//! The record-layer guard: RFC checks on the peer's bytes before rustls sees them.
 //!
-//! rustssl receives every byte before rustls does (`conn.rs` follows record
+//! Each check refuses with the alert its RFC clause names. rustssl
+//! receives every byte before rustls does (`framing.rs` follows record
 //! boundaries to read exactly to the end of a record). Until this end sends
 //! its first protected record, a refused record is answered with a plaintext
 //! fatal alert and never reaches rustls. After that rustls answers itself,
@@ -14,7 +14,7 @@
 //! Per record the guard costs one look at the 5-byte header that rustssl's
 //! framing reads anyway; nothing is copied.
 
-use crate::client_hello::{self, Facts};
+use super::client_hello::{self, Facts};
 
 /// TLS alert descriptions (RFC 8446, section 6; RFC 7507).
 pub mod alert {
@@ -136,6 +136,7 @@ pub const EXCESSIVE_MESSAGE: Check = Check {
 };
 
 /// Every check, in the order they apply: record headers, then the ClientHello.
+#[cfg(test)]
 pub const TABLE: [&Check; 11] = [
     &CONTENT_TYPE,
     &RECORD_VERSION,

@@ -1,5 +1,4 @@
-//! Where ciphertext comes from and goes to: a socket file descriptor or a
-//! pair of memory buffers (`MemoryBIO`).
+//! Where ciphertext comes from and goes to: a socket fd or a pair of `MemoryBIO`s.
 //!
 //! Transports never block in `recv`/`send`; blocking, timeouts and
 //! non-blocking behaviour all live in [`Transport::wait`], so a connection

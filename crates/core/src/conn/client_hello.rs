@@ -103,6 +103,7 @@ impl Facts {
 /// received, possibly followed by others) carries extension `ext`.
 ///
 /// Anything short or malformed answers `false`.
+#[cfg(test)]
 pub fn offers_extension(records: &[u8], ext: u16) -> bool {
     parse(records).is_some_and(|f| f.has(ext))
 }
