@@ -16,6 +16,7 @@ use crate::client_hello;
 use crate::context::{version_name, Role};
 use crate::error::{Error, Operation, Result};
 use crate::guard::{self, Check};
+use crate::sealed_alert::SealedAlert;
 use crate::session::{Session, SessionSlot, Stats};
 use crate::transport::{Need, Transport};
 
@@ -145,6 +146,8 @@ struct Framing {
     protected: bool,
     /// The content type of the last record header seen.
     last_type: Option<u8>,
+    /// application_data records seen (in TLS 1.3, every protected record).
+    app_records: u64,
     /// The first header the guard refused, if any.
     refused: Option<&'static Check>,
 }
@@ -169,6 +172,7 @@ impl Framing {
                     self.refused = guard::check_header(&self.header, self.after_ccs).err();
                 }
                 self.protected |= self.after_ccs || guard::is_application_data(&self.header);
+                self.app_records += u64::from(guard::is_application_data(&self.header));
                 self.last_type = Some(self.header[0]);
                 self.after_ccs |= guard::is_ccs(&self.header);
                 self.body_len = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
@@ -344,8 +348,10 @@ struct Tls {
     hello: Option<HelloInfo>,
     /// The parsed ClientHello, kept from the hello until `accept` checks it.
     hello_facts: Option<client_hello::Facts>,
-    /// The records this end has sent, followed until the first protected one.
+    /// The records this end has sent.
     sent: Framing,
+    /// This end's TLS 1.3 write secret, for an alert rustls does not send.
+    sealed: SealedAlert,
     /// Whether any I/O has happened; a client's session can change only before.
     started: bool,
     /// Whether the completed handshake has been counted in the stats.
@@ -401,6 +407,13 @@ impl Tls {
             if let Some(alert) = alert {
                 send_plaintext_alert(io, alert);
             }
+        } else if let (false, Some(alert), Engine::Active(conn)) =
+            (plaintext, alert, &mut self.engine)
+        {
+            let sent = self.sent.app_records + flushed.app_records;
+            if let Some(record) = self.sealed.seal(conn, sent, alert) {
+                let _ = io.send(&[IoSlice::new(&record)]);
+            }
         }
         discard_unread(io);
         self.engine = Engine::Failed;
@@ -413,10 +426,9 @@ impl Tls {
             return Ok(true);
         };
         while conn.wants_write() {
-            // Until our first protected record, follow what we send: the
-            // guard answers in plaintext only while it is all plaintext.
-            let sent = (!self.sent.protected).then_some(&mut self.sent);
-            match conn.write_tls(&mut Sink(io, sent)) {
+            // Follow what we send: the guard answers in plaintext only while
+            // it is all plaintext, and a sealed alert counts our records.
+            match conn.write_tls(&mut Sink(io, Some(&mut self.sent))) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) => return Err(Error::Io(e)),
@@ -565,7 +577,12 @@ impl Tls {
         let Engine::Active(conn) = &mut self.engine else {
             return Ok(());
         };
-        match conn.process_new_packets() {
+        let server = matches!(**conn, rustls::Connection::Server(_));
+        let sent = self.sent.app_records;
+        match self
+            .sealed
+            .capture(server, sent, || conn.process_new_packets())
+        {
             Ok(state) => {
                 if state.peer_has_closed() {
                     self.peer_closed = true;
@@ -870,6 +887,7 @@ impl Connection {
                 hello: None,
                 hello_facts: None,
                 sent: Framing::default(),
+                sealed: SealedAlert::default(),
                 started: false,
                 counted: false,
                 client_name,
@@ -1038,7 +1056,11 @@ impl Connection {
         let Engine::Hello(accepted) = std::mem::replace(&mut tls.engine, Engine::Failed) else {
             return Err(Error::State("no ClientHello is waiting"));
         };
-        match accepted.into_connection(config) {
+        let sent = tls.sent.app_records;
+        match tls
+            .sealed
+            .capture(true, sent, || accepted.into_connection(config))
+        {
             Ok(conn) => {
                 tls.engine = Engine::Active(Box::new(conn.into()));
                 Ok(())

@@ -22,6 +22,7 @@ pub mod keylog;
 pub mod keys;
 pub mod oid;
 pub mod pbe;
+mod sealed_alert;
 pub mod session;
 #[cfg(test)]
 mod test_der;
