@@ -22,7 +22,9 @@
 //! the connection ends with a FIN, as before. A wrong guess can therefore
 //! never reuse a nonce or send a record the peer would misread.
 //!
-//! Per connection this keeps one secret (zeroized on drop) and one counter.
+//! Per connection this keeps one secret (zeroized on drop, and dropped once
+//! used) and the count of records sent at its capture; `conn.rs` counts the
+//! records sent.
 
 use std::cell::RefCell;
 
@@ -53,9 +55,10 @@ pub(crate) fn wants(label: &str) -> bool {
     label == SERVER_SECRET || label == CLIENT_SECRET
 }
 
-/// A captured traffic secret.
+/// A captured traffic secret. Boxed, so that moving it leaves no copies
+/// behind, and zeroized when dropped.
 struct Secret {
-    bytes: Zeroizing<[u8; MAX_SECRET]>,
+    bytes: Box<Zeroizing<[u8; MAX_SECRET]>>,
     len: usize,
 }
 
@@ -80,7 +83,7 @@ pub(crate) fn offer(label: &str, secret: &[u8]) {
     TAP.with(|tap| {
         if let Some(tap) = tap.borrow_mut().as_mut() {
             if tap.label == label {
-                let mut bytes = Zeroizing::new([0u8; MAX_SECRET]);
+                let mut bytes = Box::new(Zeroizing::new([0u8; MAX_SECRET]));
                 bytes[..secret.len()].copy_from_slice(secret);
                 tap.secret = Some(Secret {
                     bytes,

@@ -346,3 +346,38 @@ fn hex(s: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
 }
+
+#[test]
+fn an_oversized_handshake_message_after_the_handshake_gets_illegal_parameter() {
+    // rustls holds at most 64 KiB of one handshake message and queues no
+    // alert when that is not enough; the guard's illegal_parameter is sealed.
+    let suite = SUITES[0];
+    let log = Arc::new(Secrets::default());
+    let mut pair = client_pair(suite, log.clone());
+    pair.handshake();
+    let mut tickets = Vec::new();
+    while pair.peer.wants_write() {
+        pair.peer.write_tls(&mut tickets).unwrap();
+    }
+    let seq = protected_records(&tickets);
+    // A NewSessionTicket declaring 65,531 bytes, in four records.
+    let mut message = vec![4, 0, 0xff, 0xfb];
+    message.resize(4 + 0xfffb, 0);
+    let secret = log.get(SERVER_SECRET);
+    let mut records = tickets;
+    for (i, fragment) in message.chunks(1 << 14).enumerate() {
+        let inner = [fragment, &[22]].concat();
+        records.extend(forge(suite, &secret, seq + i as u64, &inner));
+    }
+    let (error, sent) = pair.refuse(&records);
+    assert!(
+        error.to_string().contains("EXCESSIVE_MESSAGE_SIZE"),
+        "{error}"
+    );
+    assert_eq!(
+        deliver(&mut pair.peer, &sent),
+        Some(rustls::Error::AlertReceived(
+            AlertDescription::IllegalParameter
+        ))
+    );
+}
