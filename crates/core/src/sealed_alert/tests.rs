@@ -115,12 +115,18 @@ impl Pair {
         assert_eq!(self.ours.write(data, &mut io).unwrap(), data.len());
     }
 
-    /// Moves the peer's output to us.
-    fn pass_to_us(&mut self) {
+    /// Everything the peer has queued.
+    fn peer_output(&mut self) -> Vec<u8> {
         let mut out = Vec::new();
         while self.peer.wants_write() {
             self.peer.write_tls(&mut out).unwrap();
         }
+        out
+    }
+
+    /// Moves the peer's output to us.
+    fn pass_to_us(&mut self) {
+        let out = self.peer_output();
         self.incoming.write(&out).unwrap();
     }
 
@@ -233,6 +239,17 @@ fn client_pair(suite: CipherSuite, log: Arc<Secrets>) -> Pair {
     }
 }
 
+/// A rustssl client after its handshake with a rustls server; the server's
+/// tickets, not yet delivered; and the server's next sequence number.
+fn established_client(suite: CipherSuite) -> (Pair, Arc<Secrets>, Vec<u8>, u64) {
+    let log = Arc::new(Secrets::default());
+    let mut pair = client_pair(suite, log.clone());
+    pair.handshake();
+    let tickets = pair.peer_output();
+    let seq = protected_records(&tickets);
+    (pair, log, tickets, seq)
+}
+
 fn assert_alert_received(pair: &mut Pair, error: &Error, sent: &[u8]) {
     assert!(error.to_string().contains("PEER_MISBEHAVED"), "{error}");
     assert_eq!(
@@ -270,15 +287,7 @@ fn a_rustls_client_opens_the_alert_of_a_rustssl_server() {
 #[test]
 fn a_rustls_server_opens_the_alert_of_a_rustssl_client() {
     for suite in SUITES {
-        let log = Arc::new(Secrets::default());
-        let mut pair = client_pair(suite, log.clone());
-        pair.handshake();
-        // The server's tickets, under its application key.
-        let mut tickets = Vec::new();
-        while pair.peer.wants_write() {
-            pair.peer.write_tls(&mut tickets).unwrap();
-        }
-        let seq = protected_records(&tickets);
+        let (mut pair, log, tickets, seq) = established_client(suite);
         pair.write(b"ping");
         let sent = pair.outgoing.read(None);
         assert_eq!(deliver(&mut pair.peer, &sent), None);
@@ -352,14 +361,7 @@ fn an_oversized_handshake_message_after_the_handshake_gets_illegal_parameter() {
     // rustls holds at most 64 KiB of one handshake message and queues no
     // alert when that is not enough; the guard's illegal_parameter is sealed.
     let suite = SUITES[0];
-    let log = Arc::new(Secrets::default());
-    let mut pair = client_pair(suite, log.clone());
-    pair.handshake();
-    let mut tickets = Vec::new();
-    while pair.peer.wants_write() {
-        pair.peer.write_tls(&mut tickets).unwrap();
-    }
-    let seq = protected_records(&tickets);
+    let (mut pair, log, tickets, seq) = established_client(suite);
     // A NewSessionTicket declaring 65,531 bytes, in four records.
     let mut message = vec![4, 0, 0xff, 0xfb];
     message.resize(4 + 0xfffb, 0);
