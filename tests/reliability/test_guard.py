@@ -532,3 +532,68 @@ def test_client_refuses_inner_content_type_zero(certs: CertSet, inner: str) -> N
     # sends unexpected_message in plaintext, as OpenSSL's client does.
     assert isinstance(error, rustssl.SSLError) and error.reason == "PEER_MISBEHAVED", error
     assert _fatal_alerts(got) == [UNEXPECTED], got.describe_alert()
+
+
+def _hostile_tls13_server_after_finished(
+    certs: CertSet, inner: bytes, opened: list[bytes]
+) -> Callable[[socket.socket], w.Received]:
+    """Completes a TLS 1.3 handshake, then sends a protected record holding
+    ``inner`` under its application key. Each protected record the client
+    sends after its Finished goes into ``opened``, opened under the client's
+    application key."""
+
+    def behave(conn: socket.socket) -> w.Received:
+        from cryptography.exceptions import InvalidTag
+
+        from reliability.tls13 import full_server_flight
+
+        hello = w.read_client_hello(conn)
+        flight, server_traffic, client_traffic = full_server_flight(
+            hello, certs.certfile, certs.keyfile
+        )
+        conn.sendall(flight)
+        data = b""
+        conn.settimeout(TLS_TIMEOUT)
+        # Bounded by the timeout: until the client's Finished (its one
+        # protected record of the handshake) is in.
+        while not any(r[0] == w.APPLICATION_DATA for r in w.parse_records(data)):
+            chunk = conn.recv(65536)
+            assert chunk, "the client closed before its Finished"
+            data += chunk
+        sent_at = send(conn, server_traffic.seal(inner))
+        got = w.receive_until_closed(conn, sent_at, CLOSE_WITHIN)
+        for ctype, _, body in got.records:
+            if ctype == w.APPLICATION_DATA:
+                try:
+                    opened.append(client_traffic.open(body))
+                except InvalidTag:
+                    opened.append(b"(does not open under the client's application key)")
+        return got
+
+    return behave
+
+
+@pytest.mark.parametrize("inner", list(INNER_NO_TYPE), ids=list(INNER_NO_TYPE))
+def test_client_after_finished_gets_an_encrypted_alert(certs: CertSet, inner: str) -> None:
+    """The client side after its Finished: the server's first record under
+    its application key has no inner content type. The client's alert must
+    be encrypted under the client's application key (RFC 8446 §5.4, §6)."""
+    results = {}
+    for module_name in ("stdlib", "rustssl"):
+        opened: list[bytes] = []
+        server = RawServer(
+            _hostile_tls13_server_after_finished(certs, INNER_NO_TYPE[inner], opened)
+        )
+        error = tls_client(MODULES[module_name], certs, server.port)
+        got = server.join()
+        TABLE.add(
+            "client (after Finished)", f"TLS 1.3 record, inner: {inner}", module_name, got, error
+        )
+        results[module_name] = (got, opened, error)
+    _, stdlib_opened, _ = results["stdlib"]
+    # The key schedule of tls13.py opens OpenSSL's one fatal alert.
+    assert [(a[0], a[2]) for a in stdlib_opened] == [(2, w.ALERT)], stdlib_opened
+    got, opened, error = results["rustssl"]
+    assert got.ending != "open", f"no close within {CLOSE_WITHIN}s"
+    assert isinstance(error, rustssl.SSLError) and error.reason == "PEER_MISBEHAVED", error
+    assert opened == [UNEXPECTED_SEALED], opened

@@ -17,6 +17,9 @@ import os
 import socket
 import struct
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -165,9 +168,9 @@ def _client_share_and_session(client_hello: bytes) -> tuple[bytes, bytes]:
     raise AssertionError("the client sent no X25519 key share")
 
 
-def server_flight(client_hello: bytes) -> tuple[bytes, Sealer]:
-    """A ServerHello (TLS 1.3, TLS_AES_128_GCM_SHA256, X25519) answering
-    ``client_hello``, as a record, and a sealer for the server handshake key."""
+def _server_hello(client_hello: bytes) -> tuple[bytes, bytes]:
+    """A ServerHello message (TLS 1.3, TLS_AES_128_GCM_SHA256, X25519)
+    answering ``client_hello``, and the handshake secret."""
     client_share, session = _client_share_and_session(client_hello)
     key = X25519PrivateKey.generate()
     exts = w.extension(43, w.u16(0x0304)) + w.extension(
@@ -176,5 +179,47 @@ def server_flight(client_hello: bytes) -> tuple[bytes, Sealer]:
     body = w.u16(0x0303) + os.urandom(32) + w.vec8(session) + w.u16(0x1301) + b"\x00"
     server_hello = w.handshake(w.SERVER_HELLO, body + w.vec16(exts))
     shared = key.exchange(X25519PublicKey.from_public_bytes(client_share))
-    secret = _derive(_handshake_secret(shared), "s hs traffic", client_hello + server_hello)
+    return server_hello, _handshake_secret(shared)
+
+
+def server_flight(client_hello: bytes) -> tuple[bytes, Sealer]:
+    """A ServerHello answering ``client_hello``, as a record, and a sealer
+    for the server handshake key."""
+    server_hello, handshake = _server_hello(client_hello)
+    secret = _derive(handshake, "s hs traffic", client_hello + server_hello)
     return w.record(w.HANDSHAKE, server_hello), Sealer(secret)
+
+
+def full_server_flight(
+    client_hello: bytes, certfile: str, keyfile: str
+) -> tuple[bytes, Sealer, Sealer]:
+    """A whole server flight answering ``client_hello``: the ServerHello,
+    then EncryptedExtensions, Certificate, CertificateVerify (ECDSA P-256)
+    and Finished under the server handshake key. Also returns sealers for
+    the server's and the client's application traffic keys."""
+    with open(certfile, "rb") as f:
+        cert = x509.load_pem_x509_certificate(f.read()).public_bytes(serialization.Encoding.DER)
+    with open(keyfile, "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    server_hello, handshake = _server_hello(client_hello)
+    transcript = client_hello + server_hello
+    server_secret = _derive(handshake, "s hs traffic", transcript)
+    messages = w.handshake(8, w.vec16(b""))  # EncryptedExtensions
+    entry = w.u24(len(cert)) + cert + w.vec16(b"")
+    messages += w.handshake(11, b"\x00" + w.u24(len(entry)) + entry)
+    signed = b" " * 64 + b"TLS 1.3, server CertificateVerify\x00"
+    signed += hashlib.sha256(transcript + messages).digest()
+    signature = key.sign(signed, ec.ECDSA(hashes.SHA256()))
+    messages += w.handshake(15, w.u16(0x0403) + w.vec16(signature))
+    finished_key = _expand_label(server_secret, "finished", b"", HASH_LEN)
+    verify = hmac.new(finished_key, hashlib.sha256(transcript + messages).digest(), hashlib.sha256)
+    messages += w.handshake(20, verify.digest())
+    flight = w.record(w.HANDSHAKE, server_hello) + Sealer(server_secret).seal(messages + b"\x16")
+    master = _extract(_derive(handshake, "derived", b""), bytes(HASH_LEN))
+    transcript += messages
+    return (
+        flight,
+        Sealer(_derive(master, "s ap traffic", transcript)),
+        Sealer(_derive(master, "c ap traffic", transcript)),
+    )
