@@ -18,9 +18,9 @@
 //! at one sequence number near the count of records we sent. rustls gave
 //! that number to the close_notify, so it was never used on the wire, and
 //! our alert takes it. If anything differs (TLS 1.2, a KeyUpdate changed
-//! our key, an unknown suite, rustls already alerted) nothing is sent and
-//! the connection ends with a FIN, as before. A wrong guess can therefore
-//! never reuse a nonce or send a record the peer would misread.
+//! our key, an unknown suite, rustls sent its own alert), nothing more is
+//! sent and the connection ends as before. A miscount can therefore never
+//! reuse a nonce or send a record the peer would misread.
 //!
 //! Per connection this keeps one secret (zeroized on drop, and dropped once
 //! used) and the count of records sent at its capture; `conn.rs` counts the
