@@ -445,14 +445,18 @@ def test_guard_alert_reaches_the_outgoing_bio(certs: CertSet, server_side: bool)
 #: TLSInnerPlaintext with no content type: all padding, or nothing at all.
 INNER_NO_TYPE = {"only padding": bytes(16), "empty": b""}
 
-NO_ENCRYPTED_ALERT = (
-    "rustls raises PEER_MISBEHAVED for a protected record with no inner content type"
-    " without queuing an alert, and its public API cannot send an encrypted fatal alert"
-    " for us (docs/security.md, 'Differs from OpenSSL'): the peer gets a FIN only"
-)
+#: The fatal unexpected_message alert as TLSInnerPlaintext (content type 21).
+UNEXPECTED_SEALED = bytes([2, UNEXPECTED, w.ALERT])
 
 
-def _inner_type_zero(module: Any, certs: CertSet, inner: bytes) -> tuple[w.Received, Any]:
+def _inner_type_zero(
+    module: Any, certs: CertSet, inner: bytes
+) -> tuple[w.Received, list[bytes], Any]:
+    """Sends a protected record of ``inner`` instead of the client's Finished;
+    returns what came back, each protected record opened under the server's
+    application traffic key, and the server's exception."""
+    from cryptography.exceptions import InvalidTag
+
     from reliability.tls13 import Client
 
     server = Server(module, certs, 2)
@@ -460,32 +464,38 @@ def _inner_type_zero(module: Any, certs: CertSet, inner: bytes) -> tuple[w.Recei
         client = Client(sock)
         sent_at = send(sock, client.seal(inner))
         got = w.receive_until_closed(sock, sent_at, CLOSE_WITHIN)
+    opened = []
+    for ctype, _, body in got.records:
+        if ctype == w.APPLICATION_DATA:
+            try:
+                opened.append(client.server_traffic.open(body))
+            except InvalidTag:
+                opened.append(b"(does not open under the server's application key)")
     with socket.create_connection(("127.0.0.1", server.port), timeout=TLS_TIMEOUT) as raw:
         with client_context(stdlib_ssl, certs).wrap_socket(raw, server_hostname="localhost") as tls:
             tls.sendall(b"next")
             assert tls.recv(16) == b"next"
     server.join()
-    return got, server.errors[0]
+    return got, opened, server.errors[0]
 
 
 @pytest.mark.parametrize("inner", list(INNER_NO_TYPE), ids=list(INNER_NO_TYPE))
-def test_inner_content_type_zero_is_refused(certs: CertSet, inner: str) -> None:
-    """A protected record with no inner content type ends the connection at once
-    (RFC 8446 §5.4) and the server serves the next client; the stdlib alerts."""
-    stdlib_got, _ = _inner_type_zero(stdlib_ssl, certs, INNER_NO_TYPE[inner])
+def test_inner_content_type_zero_gets_an_encrypted_alert(certs: CertSet, inner: str) -> None:
+    """A protected record with no inner content type ends the connection at
+    once with an encrypted unexpected_message (RFC 8446 §5.4), as from the
+    stdlib, though rustls sends none (crates/core/src/sealed_alert.rs); the
+    server then serves the next client."""
+    stdlib_got, stdlib_opened, _ = _inner_type_zero(stdlib_ssl, certs, INNER_NO_TYPE[inner])
     TABLE.add("server (guard)", f"TLS 1.3 record, inner: {inner}", "stdlib", stdlib_got, None)
-    assert any(r[0] == w.APPLICATION_DATA for r in stdlib_got.records), "stdlib sent no alert"
-    got, error = _inner_type_zero(rustssl, certs, INNER_NO_TYPE[inner])
+    # The key schedule of tls13.py opens OpenSSL's one fatal alert (for an
+    # empty inner plaintext OpenSSL names it bad_record_mac, not the RFC's code).
+    assert [(a[0], a[2]) for a in stdlib_opened] == [(2, w.ALERT)], stdlib_opened
+    got, opened, error = _inner_type_zero(rustssl, certs, INNER_NO_TYPE[inner])
     TABLE.add("server (guard)", f"TLS 1.3 record, inner: {inner}", "rustssl", got, error)
     assert got.ending != "open", f"no close within {CLOSE_WITHIN}s"
     # Decryption worked (the key schedule above is right): rustls judged the content.
     assert isinstance(error, rustssl.SSLError) and error.reason == "PEER_MISBEHAVED", error
-
-
-@pytest.mark.xfail(strict=True, reason=NO_ENCRYPTED_ALERT)
-def test_inner_content_type_zero_gets_an_encrypted_alert(certs: CertSet) -> None:
-    got, _ = _inner_type_zero(rustssl, certs, INNER_NO_TYPE["only padding"])
-    assert any(r[0] == w.APPLICATION_DATA for r in got.records), "no encrypted alert"
+    assert opened == [UNEXPECTED_SEALED], opened
 
 
 def _hostile_tls13_server(inner: bytes) -> Callable[[socket.socket], w.Received]:
@@ -522,3 +532,68 @@ def test_client_refuses_inner_content_type_zero(certs: CertSet, inner: str) -> N
     # sends unexpected_message in plaintext, as OpenSSL's client does.
     assert isinstance(error, rustssl.SSLError) and error.reason == "PEER_MISBEHAVED", error
     assert _fatal_alerts(got) == [UNEXPECTED], got.describe_alert()
+
+
+def _hostile_tls13_server_after_finished(
+    certs: CertSet, inner: bytes, opened: list[bytes]
+) -> Callable[[socket.socket], w.Received]:
+    """Completes a TLS 1.3 handshake, then sends a protected record holding
+    ``inner`` under its application key. Each protected record the client
+    sends after its Finished goes into ``opened``, opened under the client's
+    application key."""
+
+    def behave(conn: socket.socket) -> w.Received:
+        from cryptography.exceptions import InvalidTag
+
+        from reliability.tls13 import full_server_flight
+
+        hello = w.read_client_hello(conn)
+        flight, server_traffic, client_traffic = full_server_flight(
+            hello, certs.certfile, certs.keyfile
+        )
+        conn.sendall(flight)
+        data = b""
+        conn.settimeout(TLS_TIMEOUT)
+        # Bounded by the timeout: until the client's Finished (its one
+        # protected record of the handshake) is in.
+        while not any(r[0] == w.APPLICATION_DATA for r in w.parse_records(data)):
+            chunk = conn.recv(65536)
+            assert chunk, "the client closed before its Finished"
+            data += chunk
+        sent_at = send(conn, server_traffic.seal(inner))
+        got = w.receive_until_closed(conn, sent_at, CLOSE_WITHIN)
+        for ctype, _, body in got.records:
+            if ctype == w.APPLICATION_DATA:
+                try:
+                    opened.append(client_traffic.open(body))
+                except InvalidTag:
+                    opened.append(b"(does not open under the client's application key)")
+        return got
+
+    return behave
+
+
+@pytest.mark.parametrize("inner", list(INNER_NO_TYPE), ids=list(INNER_NO_TYPE))
+def test_client_after_finished_gets_an_encrypted_alert(certs: CertSet, inner: str) -> None:
+    """The client side after its Finished: the server's first record under
+    its application key has no inner content type. The client's alert must
+    be encrypted under the client's application key (RFC 8446 §5.4, §6)."""
+    results = {}
+    for module_name in ("stdlib", "rustssl"):
+        opened: list[bytes] = []
+        server = RawServer(
+            _hostile_tls13_server_after_finished(certs, INNER_NO_TYPE[inner], opened)
+        )
+        error = tls_client(MODULES[module_name], certs, server.port)
+        got = server.join()
+        TABLE.add(
+            "client (after Finished)", f"TLS 1.3 record, inner: {inner}", module_name, got, error
+        )
+        results[module_name] = (got, opened, error)
+    _, stdlib_opened, _ = results["stdlib"]
+    # The key schedule of tls13.py opens OpenSSL's one fatal alert.
+    assert [(a[0], a[2]) for a in stdlib_opened] == [(2, w.ALERT)], stdlib_opened
+    got, opened, error = results["rustssl"]
+    assert got.ending != "open", f"no close within {CLOSE_WITHIN}s"
+    assert isinstance(error, rustssl.SSLError) and error.reason == "PEER_MISBEHAVED", error
+    assert opened == [UNEXPECTED_SEALED], opened

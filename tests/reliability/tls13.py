@@ -5,6 +5,8 @@ record layer behind decryption can judge (RFC 8446 §5.4: an inner content
 type of 0, a record of only padding). This derives the client's handshake
 traffic key (RFC 8446 §7.1, TLS_AES_128_GCM_SHA256 with X25519) from a
 ClientHello we built and the server's ServerHello, and seals records with it.
+It also opens the server's flight up to its Finished, so that it can derive
+the server's application traffic key and open the server's encrypted alert.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import os
 import socket
 import struct
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -74,15 +79,34 @@ class Sealer:
         header = w.record_header(w.APPLICATION_DATA, len(inner_plaintext) + 16)
         return header + self.key.encrypt(nonce, inner_plaintext, header)
 
+    def open(self, body: bytes) -> bytes:
+        """The TLSInnerPlaintext of the next protected record (``body`` after
+        its header), as is: content, content type, padding."""
+        nonce = bytes(a ^ b for a, b in zip(self.iv, self.seq.to_bytes(12, "big"), strict=True))
+        self.seq += 1
+        header = w.record_header(w.APPLICATION_DATA, len(body))
+        return self.key.decrypt(nonce, body, header)
+
 
 def _handshake_secret(shared: bytes) -> bytes:
     early = _extract(bytes(HASH_LEN), bytes(HASH_LEN))
     return _extract(_derive(early, "derived", b""), shared)
 
 
+def _ends_with_finished(messages: bytes) -> bool:
+    """Whether a run of whole handshake messages ends with a Finished (20)."""
+    i, last = 0, None
+    while i + 4 <= len(messages):
+        last = messages[i]
+        i += 4 + int.from_bytes(messages[i + 1 : i + 4], "big")
+    return i == len(messages) and last == 20
+
+
 class Client(Sealer):
     """Sends a ClientHello offering only TLS_AES_128_GCM_SHA256 over X25519,
-    reads the server's flight, and seals records under the client handshake key."""
+    reads the server's flight through its Finished, and seals records under
+    the client handshake key. ``server_traffic`` opens what the server sends
+    after its Finished (its application traffic key, RFC 8446 §7.1)."""
 
     def __init__(self, sock: socket.socket) -> None:
         key = X25519PrivateKey.generate()
@@ -90,18 +114,35 @@ class Client(Sealer):
         hello = w.client_hello(suites=(0x1301,), versions=(0x0304,), x25519_public=public)
         sock.sendall(w.record(w.HANDSHAKE, hello, 0x0301))
         data = b""
+        server_hs: Sealer | None = None
+        messages = b""
         while True:  # bounded by the socket's timeout
             records = w.parse_records(data)
-            if any(r[0] == w.APPLICATION_DATA for r in records):
-                break
+            if server_hs is None and any(r[0] == w.APPLICATION_DATA for r in records):
+                server_hello = next(body for ctype, _, body in records if ctype == w.HANDSHAKE)
+                assert server_hello[:1] == b"\x02", (
+                    "the first handshake record is not a ServerHello"
+                )
+                shared = key.exchange(
+                    X25519PublicKey.from_public_bytes(_server_share(server_hello))
+                )
+                handshake = _handshake_secret(shared)
+                transcript = hello + server_hello
+                server_hs = Sealer(_derive(handshake, "s hs traffic", transcript))
+            if server_hs is not None:
+                protected = [body for ctype, _, body in records if ctype == w.APPLICATION_DATA]
+                for body in protected[server_hs.seq :]:
+                    inner = server_hs.open(body).rstrip(b"\x00")
+                    assert inner[-1:] == b"\x16", "a server flight record is not a handshake"
+                    messages += inner[:-1]
+                if _ends_with_finished(messages):
+                    break
             chunk = sock.recv(65536)
             assert chunk, "the server closed before its flight"
             data += chunk
-        server_hello = next(body for ctype, _, body in records if ctype == w.HANDSHAKE)
-        assert server_hello[:1] == b"\x02", "the first handshake record is not a ServerHello"
-        shared = key.exchange(X25519PublicKey.from_public_bytes(_server_share(server_hello)))
-        handshake = _handshake_secret(shared)
-        super().__init__(_derive(handshake, "c hs traffic", hello + server_hello))
+        super().__init__(_derive(handshake, "c hs traffic", transcript))
+        master = _extract(_derive(handshake, "derived", b""), bytes(HASH_LEN))
+        self.server_traffic = Sealer(_derive(master, "s ap traffic", transcript + messages))
 
 
 def _client_share_and_session(client_hello: bytes) -> tuple[bytes, bytes]:
@@ -127,9 +168,9 @@ def _client_share_and_session(client_hello: bytes) -> tuple[bytes, bytes]:
     raise AssertionError("the client sent no X25519 key share")
 
 
-def server_flight(client_hello: bytes) -> tuple[bytes, Sealer]:
-    """A ServerHello (TLS 1.3, TLS_AES_128_GCM_SHA256, X25519) answering
-    ``client_hello``, as a record, and a sealer for the server handshake key."""
+def _server_hello(client_hello: bytes) -> tuple[bytes, bytes]:
+    """A ServerHello message (TLS 1.3, TLS_AES_128_GCM_SHA256, X25519)
+    answering ``client_hello``, and the handshake secret."""
     client_share, session = _client_share_and_session(client_hello)
     key = X25519PrivateKey.generate()
     exts = w.extension(43, w.u16(0x0304)) + w.extension(
@@ -138,5 +179,47 @@ def server_flight(client_hello: bytes) -> tuple[bytes, Sealer]:
     body = w.u16(0x0303) + os.urandom(32) + w.vec8(session) + w.u16(0x1301) + b"\x00"
     server_hello = w.handshake(w.SERVER_HELLO, body + w.vec16(exts))
     shared = key.exchange(X25519PublicKey.from_public_bytes(client_share))
-    secret = _derive(_handshake_secret(shared), "s hs traffic", client_hello + server_hello)
+    return server_hello, _handshake_secret(shared)
+
+
+def server_flight(client_hello: bytes) -> tuple[bytes, Sealer]:
+    """A ServerHello answering ``client_hello``, as a record, and a sealer
+    for the server handshake key."""
+    server_hello, handshake = _server_hello(client_hello)
+    secret = _derive(handshake, "s hs traffic", client_hello + server_hello)
     return w.record(w.HANDSHAKE, server_hello), Sealer(secret)
+
+
+def full_server_flight(
+    client_hello: bytes, certfile: str, keyfile: str
+) -> tuple[bytes, Sealer, Sealer]:
+    """A whole server flight answering ``client_hello``: the ServerHello,
+    then EncryptedExtensions, Certificate, CertificateVerify (ECDSA P-256)
+    and Finished under the server handshake key. Also returns sealers for
+    the server's and the client's application traffic keys."""
+    with open(certfile, "rb") as f:
+        cert = x509.load_pem_x509_certificate(f.read()).public_bytes(serialization.Encoding.DER)
+    with open(keyfile, "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    server_hello, handshake = _server_hello(client_hello)
+    transcript = client_hello + server_hello
+    server_secret = _derive(handshake, "s hs traffic", transcript)
+    messages = w.handshake(8, w.vec16(b""))  # EncryptedExtensions
+    entry = w.u24(len(cert)) + cert + w.vec16(b"")
+    messages += w.handshake(11, b"\x00" + w.u24(len(entry)) + entry)
+    signed = b" " * 64 + b"TLS 1.3, server CertificateVerify\x00"
+    signed += hashlib.sha256(transcript + messages).digest()
+    signature = key.sign(signed, ec.ECDSA(hashes.SHA256()))
+    messages += w.handshake(15, w.u16(0x0403) + w.vec16(signature))
+    finished_key = _expand_label(server_secret, "finished", b"", HASH_LEN)
+    verify = hmac.new(finished_key, hashlib.sha256(transcript + messages).digest(), hashlib.sha256)
+    messages += w.handshake(20, verify.digest())
+    flight = w.record(w.HANDSHAKE, server_hello) + Sealer(server_secret).seal(messages + b"\x16")
+    master = _extract(_derive(handshake, "derived", b""), bytes(HASH_LEN))
+    transcript += messages
+    return (
+        flight,
+        Sealer(_derive(master, "s ap traffic", transcript)),
+        Sealer(_derive(master, "c ap traffic", transcript)),
+    )

@@ -21,7 +21,7 @@ use rustls::{
 use crate::conn::Connection;
 pub use crate::conn::Role;
 use crate::error::{Error, Result};
-use crate::keylog::KeyLogFile;
+use crate::keylog::{self, KeyLogFile};
 use crate::session::{KxHints, Session, SessionSlot, Stats};
 use crate::trust::TrustStore;
 use crate::verify::{self, Verifier, VerifyMode, VerifyPolicy, DEFAULT_VERIFY_FLAGS};
@@ -599,9 +599,7 @@ impl Context {
         config.alpn_protocols = self.settings.alpn_protocols.clone();
         // Connections get their own session store (see `client_config_for`).
         config.resumption = Resumption::disabled();
-        if let Some(log) = &self.settings.keylog {
-            config.key_log = log.clone();
-        }
+        config.key_log = keylog::for_config(self.settings.keylog.clone());
         let config = Arc::new(config);
         self.client = Some(config.clone());
         Ok(config)
@@ -657,9 +655,7 @@ impl Context {
             .server_sessions
             .get_or_insert_with(|| ServerSessionMemoryCache::new(SESSION_CACHE_SIZE))
             .clone();
-        if let Some(log) = &self.settings.keylog {
-            config.key_log = log.clone();
-        }
+        config.key_log = keylog::for_config(self.settings.keylog.clone());
         config.send_tls13_tickets = self.settings.num_tickets;
         if self.settings.options & OP_NO_TICKET == 0 {
             if self.ticketer.is_none() {

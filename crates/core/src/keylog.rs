@@ -1,11 +1,14 @@
-//! `keylog_filename`: TLS secrets in the NSS key-log format, for Wireshark.
+//! `keylog_filename`: TLS secrets in the NSS key-log format, for Wireshark;
+//! and the key log every config gets, which also lends a connection its own
+//! write secret for a sealed alert (`conn/sealed_alert.rs`).
 
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use crate::conn::sealed_alert;
 use crate::error::Result;
 
 /// The first line of a new key-log file.
@@ -57,6 +60,29 @@ impl rustls::KeyLog for KeyLogFile {
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
         let _ = file.write_all(line.as_bytes());
     }
+}
+
+/// The key log of every rustls config: the `keylog_filename` file, if any,
+/// and the secrets [`sealed_alert`] keeps.
+#[derive(Debug)]
+struct ConfigKeyLog(Option<Arc<KeyLogFile>>);
+
+impl rustls::KeyLog for ConfigKeyLog {
+    fn will_log(&self, label: &str) -> bool {
+        self.0.is_some() || sealed_alert::wants(label)
+    }
+
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        if let Some(file) = &self.0 {
+            file.log(label, client_random, secret);
+        }
+        sealed_alert::offer(label, secret);
+    }
+}
+
+/// The key log for a config, writing to `file` if one is set.
+pub fn for_config(file: Option<Arc<KeyLogFile>>) -> Arc<dyn rustls::KeyLog> {
+    Arc::new(ConfigKeyLog(file))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use rustls::server::{Accepted, Acceptor};
 use super::client_hello;
 use super::framing::{Framing, InBuf, Sink, RECV_BUFFER};
 use super::guard::{self, Check};
+use super::sealed_alert::SealedAlert;
 use super::transport::{Need, Transport};
 use crate::error::{Error, Result};
 
@@ -143,8 +144,10 @@ pub(super) struct Tls {
     pub(super) hello: Option<HelloInfo>,
     /// The parsed ClientHello, kept from the hello until `accept` checks it.
     pub(super) hello_facts: Option<client_hello::Facts>,
-    /// The records this end has sent, followed until the first protected one.
+    /// The records this end has sent.
     pub(super) sent: Framing,
+    /// This end's TLS 1.3 write secret, for an alert rustls does not send.
+    pub(super) sealed: SealedAlert,
     /// Whether any I/O has happened; a client's session can change only before.
     pub(super) started: bool,
     /// Whether the completed handshake has been counted in the stats.
@@ -200,6 +203,13 @@ impl Tls {
             if let Some(alert) = alert {
                 send_plaintext_alert(io, alert);
             }
+        } else if let (false, Some(alert), Engine::Active(conn)) =
+            (plaintext, alert, &mut self.engine)
+        {
+            let sent = self.sent.app_records + flushed.app_records;
+            if let Some(record) = self.sealed.seal(conn, sent, alert) {
+                let _ = io.send(&[IoSlice::new(&record)]);
+            }
         }
         discard_unread(io);
         self.engine = Engine::Failed;
@@ -212,10 +222,9 @@ impl Tls {
             return Ok(true);
         };
         while conn.wants_write() {
-            // Until our first protected record, follow what we send: the
-            // guard answers in plaintext only while it is all plaintext.
-            let sent = (!self.sent.protected).then_some(&mut self.sent);
-            match conn.write_tls(&mut Sink(io, sent)) {
+            // Follow what we send: the guard answers in plaintext only while
+            // it is all plaintext, and a sealed alert counts our records.
+            match conn.write_tls(&mut Sink(io, Some(&mut self.sent))) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) => return Err(Error::Io(e)),
@@ -364,7 +373,12 @@ impl Tls {
         let Engine::Active(conn) = &mut self.engine else {
             return Ok(());
         };
-        match conn.process_new_packets() {
+        let server = matches!(**conn, rustls::Connection::Server(_));
+        let sent = self.sent.app_records;
+        match self
+            .sealed
+            .capture(server, sent, || conn.process_new_packets())
+        {
             Ok(state) => {
                 if state.peer_has_closed() {
                     self.peer_closed = true;

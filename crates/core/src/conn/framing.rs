@@ -28,6 +28,8 @@ pub(super) struct Framing {
     pub(super) protected: bool,
     /// The content type of the last record header seen.
     pub(super) last_type: Option<u8>,
+    /// application_data records seen (in TLS 1.3, every protected record).
+    pub(super) app_records: u64,
     /// The first header the guard refused, if any.
     pub(super) refused: Option<&'static Check>,
 }
@@ -52,6 +54,7 @@ impl Framing {
                     self.refused = guard::check_header(&self.header, self.after_ccs).err();
                 }
                 self.protected |= self.after_ccs || guard::is_application_data(&self.header);
+                self.app_records += u64::from(guard::is_application_data(&self.header));
                 self.last_type = Some(self.header[0]);
                 self.after_ccs |= guard::is_ccs(&self.header);
                 self.body_len = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));

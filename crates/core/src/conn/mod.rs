@@ -19,11 +19,13 @@ use rustls::{ClientConfig, ClientConnection, HandshakeKind, ProtocolVersion, Ser
 
 use crate::error::{Error, Operation, Result};
 use crate::session::{Session, SessionSlot, Stats};
+use sealed_alert::SealedAlert;
 
 mod client_hello;
 mod engine;
 mod framing;
 mod guard;
+pub(crate) mod sealed_alert;
 #[cfg(test)]
 mod tests;
 pub mod transport;
@@ -90,6 +92,7 @@ impl Connection {
                 hello: None,
                 hello_facts: None,
                 sent: Framing::default(),
+                sealed: SealedAlert::default(),
                 started: false,
                 counted: false,
                 client_name,
@@ -258,7 +261,11 @@ impl Connection {
         let Engine::Hello(accepted) = std::mem::replace(&mut tls.engine, Engine::Failed) else {
             return Err(Error::State("no ClientHello is waiting"));
         };
-        match accepted.into_connection(config) {
+        let sent = tls.sent.app_records;
+        match tls
+            .sealed
+            .capture(true, sent, || accepted.into_connection(config))
+        {
             Ok(conn) => {
                 tls.engine = Engine::Active(Box::new(conn.into()));
                 Ok(())

@@ -1,0 +1,278 @@
+//! An encrypted fatal alert of our choosing, for the TLS 1.3 failures after
+//! which rustls sends none.
+//!
+//! rustls answers a protected record with no inner content type (RFC 8446
+//! §5.4: `unexpected_message`) with an error and no alert, and its public
+//! API cannot send an encrypted alert for us (`send_close_notify` is the
+//! only one). So rustssl seals that one record itself: the connection's own
+//! write-direction application traffic secret (`SERVER_TRAFFIC_SECRET_0` or
+//! `CLIENT_TRAFFIC_SECRET_0`) is caught from rustls' key-log hook while
+//! rustls derives it ([`SealedAlert::capture`]); on failure, key and IV come
+//! from HKDF-Expand-Label (RFC 8446 §7.3) and the alert is sealed as
+//! TLSInnerPlaintext `[2, description, 21]` under the next sequence number
+//! (§5.2, §5.3).
+//!
+//! The sequence number is never guessed: rustls is asked to queue a
+//! close_notify (which it does only if it has sent no alert itself), that
+//! record is taken but never sent, and it must open under the captured key
+//! at one sequence number near the count of records we sent. rustls gave
+//! that number to the close_notify, so it was never used on the wire, and
+//! our alert takes it. If anything differs (TLS 1.2, a KeyUpdate changed
+//! our key, an unknown suite, rustls sent its own alert), nothing more is
+//! sent and the connection ends as before. A miscount can therefore never
+//! reuse a nonce or send a record the peer would misread.
+//!
+//! Per connection this keeps one secret (zeroized on drop, and dropped once
+//! used) and the count of records sent at its capture; `conn.rs` counts the
+//! records sent.
+
+use std::cell::RefCell;
+
+use aws_lc_rs::{aead, hkdf};
+use rustls::{CipherSuite, ProtocolVersion};
+use zeroize::Zeroizing;
+
+/// The key-log labels of the first application traffic secrets.
+const SERVER_SECRET: &str = "SERVER_TRAFFIC_SECRET_0";
+const CLIENT_SECRET: &str = "CLIENT_TRAFFIC_SECRET_0";
+/// Longest traffic secret: SHA-384's output.
+const MAX_SECRET: usize = 48;
+/// How many of our records may have been queued under the handshake key
+/// when the secret was captured and sent after: our handshake flight, in
+/// records (a certificate chain of up to 4 MiB).
+const MAX_QUEUED: u64 = 256;
+/// Record header of a TLS 1.3 protected record: application_data, 0x0303.
+const PROTECTED: [u8; 3] = [23, 3, 3];
+/// AEAD tag length of every TLS 1.3 suite.
+const TAG: usize = 16;
+/// TLSInnerPlaintext of a close_notify warning alert (level 1, code 0, type 21).
+const CLOSE_NOTIFY: [u8; 3] = [1, 0, 21];
+/// A sealed alert record: header, alert, content type, tag.
+pub(crate) const RECORD_LEN: usize = 5 + 3 + TAG;
+
+/// Whether rustls should hand `label`'s secret to [`offer`].
+pub(crate) fn wants(label: &str) -> bool {
+    label == SERVER_SECRET || label == CLIENT_SECRET
+}
+
+/// A captured traffic secret. Boxed, so that moving it leaves no copies
+/// behind, and zeroized when dropped.
+struct Secret {
+    bytes: Box<Zeroizing<[u8; MAX_SECRET]>>,
+    len: usize,
+}
+
+/// What [`SealedAlert::capture`] waits for on this thread.
+struct Tap {
+    label: &'static str,
+    secret: Option<Secret>,
+}
+
+thread_local! {
+    /// Set only while a connection runs a rustls call that may derive its
+    /// traffic secrets; rustls calls its key log synchronously within it.
+    static TAP: RefCell<Option<Tap>> = const { RefCell::new(None) };
+}
+
+/// Called by the configs' key log (`keylog.rs`) for each secret rustls
+/// derives: keeps it if the connection running on this thread asked for it.
+pub(crate) fn offer(label: &str, secret: &[u8]) {
+    if secret.len() > MAX_SECRET {
+        return;
+    }
+    TAP.with(|tap| {
+        if let Some(tap) = tap.borrow_mut().as_mut() {
+            if tap.label == label {
+                let mut bytes = Box::new(Zeroizing::new([0u8; MAX_SECRET]));
+                bytes[..secret.len()].copy_from_slice(secret);
+                tap.secret = Some(Secret {
+                    bytes,
+                    len: secret.len(),
+                });
+            }
+        }
+    });
+}
+
+/// The secret caught at the handshake, and the protected records this end
+/// had sent by then.
+struct Armed {
+    secret: Secret,
+    sent_before: u64,
+}
+
+/// A connection's means to seal one fatal alert after its handshake.
+#[derive(Default)]
+pub(crate) struct SealedAlert(Option<Armed>);
+
+impl SealedAlert {
+    /// Runs `f`, a rustls call that may derive the application traffic
+    /// secrets, and keeps this end's write secret if rustls logged it.
+    /// `sent` is the count of application_data records sent so far.
+    pub(crate) fn capture<R>(&mut self, server: bool, sent: u64, f: impl FnOnce() -> R) -> R {
+        let label = if server { SERVER_SECRET } else { CLIENT_SECRET };
+        let tap = Tap {
+            label,
+            secret: None,
+        };
+        // Nested calls (another connection driven from within rustls) keep
+        // their own tap.
+        let outer = TAP.with(|t| t.replace(Some(tap)));
+        let result = f();
+        let tap = TAP.with(|t| t.replace(outer));
+        if let Some(secret) = tap.and_then(|t| t.secret) {
+            self.0 = Some(Armed {
+                secret,
+                sent_before: sent,
+            });
+        }
+        result
+    }
+
+    /// After a fatal error, once everything rustls queued has been sent
+    /// (`conn.wants_write()` is false): the fatal alert `description` sealed
+    /// for the peer, if rustls sent no alert itself and the record can be
+    /// proved right (see the module doc). `sent` is the count of
+    /// application_data records sent. Consumes the secret either way.
+    pub(crate) fn seal(
+        &mut self,
+        conn: &mut rustls::Connection,
+        sent: u64,
+        description: u8,
+    ) -> Option<[u8; RECORD_LEN]> {
+        let armed = self.0.take()?;
+        if conn.protocol_version() != Some(ProtocolVersion::TLSv1_3) || conn.wants_write() {
+            return None;
+        }
+        let suite = Suite::of(conn.negotiated_cipher_suite()?.suite())?;
+        let secret = &armed.secret.bytes[..armed.secret.len];
+        if secret.len() != suite.hash_len {
+            return None;
+        }
+        // rustls queues a close_notify only if it has sent no alert.
+        conn.send_close_notify();
+        let mut probe = Vec::with_capacity(RECORD_LEN);
+        while conn.wants_write() && probe.len() <= RECORD_LEN {
+            if conn.write_tls(&mut probe).is_err() {
+                return None;
+            }
+        }
+        let probe: [u8; RECORD_LEN] = probe.try_into().ok()?;
+        let key = Keys::derive(&suite, secret)?;
+        let newest = sent.checked_sub(armed.sent_before)?;
+        let oldest = newest.saturating_sub(MAX_QUEUED);
+        let seq = (oldest..=newest)
+            .rev()
+            .find(|&seq| key.open(seq, &probe) == Some(CLOSE_NOTIFY))?;
+        key.seal(seq, [2, description, 21])
+    }
+}
+
+/// What sealing needs of a TLS 1.3 suite.
+struct Suite {
+    aead: &'static aead::Algorithm,
+    hkdf: hkdf::Algorithm,
+    hash_len: usize,
+}
+
+impl Suite {
+    fn of(suite: CipherSuite) -> Option<Suite> {
+        let (aead, hkdf, hash_len) = match suite {
+            CipherSuite::TLS13_AES_128_GCM_SHA256 => (&aead::AES_128_GCM, hkdf::HKDF_SHA256, 32),
+            CipherSuite::TLS13_AES_256_GCM_SHA384 => (&aead::AES_256_GCM, hkdf::HKDF_SHA384, 48),
+            CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => {
+                (&aead::CHACHA20_POLY1305, hkdf::HKDF_SHA256, 32)
+            }
+            _ => return None,
+        };
+        Some(Suite {
+            aead,
+            hkdf,
+            hash_len,
+        })
+    }
+}
+
+/// An output length for HKDF-Expand.
+struct Len(usize);
+
+impl hkdf::KeyType for Len {
+    fn len(&self) -> usize {
+        self.0
+    }
+}
+
+/// HKDF-Expand-Label(secret, label, "", out.len()) (RFC 8446 §7.1).
+fn expand_label(prk: &hkdf::Prk, label: &[u8], out: &mut [u8]) -> Option<()> {
+    let len = u16::try_from(out.len()).ok()?.to_be_bytes();
+    let label_len = [u8::try_from(6 + label.len()).ok()?];
+    let info: [&[u8]; 5] = [&len, &label_len, b"tls13 ", label, &[0]];
+    prk.expand(&info, Len(out.len())).ok()?.fill(out).ok()
+}
+
+/// The write key and IV of one traffic secret (RFC 8446 §7.3).
+struct Keys {
+    key: aead::LessSafeKey,
+    iv: Zeroizing<[u8; aead::NONCE_LEN]>,
+}
+
+impl Keys {
+    fn derive(suite: &Suite, secret: &[u8]) -> Option<Keys> {
+        let prk = hkdf::Prk::new_less_safe(suite.hkdf, secret);
+        let mut raw = Zeroizing::new([0u8; 32]);
+        let raw = &mut raw[..suite.aead.key_len()];
+        expand_label(&prk, b"key", raw)?;
+        let mut iv = Zeroizing::new([0u8; aead::NONCE_LEN]);
+        expand_label(&prk, b"iv", &mut iv[..])?;
+        let key = aead::LessSafeKey::new(aead::UnboundKey::new(suite.aead, raw).ok()?);
+        Some(Keys { key, iv })
+    }
+
+    /// The per-record nonce: the IV XOR the sequence number (§5.3).
+    fn nonce(&self, seq: u64) -> aead::Nonce {
+        let mut nonce = *self.iv;
+        for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+            *n ^= s;
+        }
+        aead::Nonce::assume_unique_for_key(nonce)
+    }
+
+    /// The inner plaintext of a 3-byte record (an alert) sealed at `seq`.
+    fn open(&self, seq: u64, record: &[u8; RECORD_LEN]) -> Option<[u8; 3]> {
+        let (header, body) = record.split_at(5);
+        if header != header_of(3) {
+            return None;
+        }
+        let mut body: [u8; 3 + TAG] = body.try_into().ok()?;
+        let aad = aead::Aad::from(header);
+        let plain = self
+            .key
+            .open_in_place(self.nonce(seq), aad, &mut body)
+            .ok()?;
+        plain.try_into().ok()
+    }
+
+    /// A protected record holding `inner` (a TLSInnerPlaintext), sealed at `seq`.
+    fn seal(&self, seq: u64, inner: [u8; 3]) -> Option<[u8; RECORD_LEN]> {
+        let header = header_of(inner.len());
+        let mut body = inner;
+        let tag = self
+            .key
+            .seal_in_place_separate_tag(self.nonce(seq), aead::Aad::from(header), &mut body)
+            .ok()?;
+        let mut record = [0u8; RECORD_LEN];
+        record[..5].copy_from_slice(&header);
+        record[5..8].copy_from_slice(&body);
+        record[8..].copy_from_slice(tag.as_ref());
+        Some(record)
+    }
+}
+
+/// The header of a protected record with `inner` bytes of plaintext.
+fn header_of(inner: usize) -> [u8; 5] {
+    let len = u16::try_from(inner + TAG).unwrap_or(u16::MAX).to_be_bytes();
+    [PROTECTED[0], PROTECTED[1], PROTECTED[2], len[0], len[1]]
+}
+
+#[cfg(test)]
+mod tests;
