@@ -406,114 +406,46 @@ impl Reason {
 }
 
 /// The `reason` OpenSSL reports when the peer sends alert `description`,
-/// together with its lower-case message.
-pub fn alert_reason(description: u8) -> (&'static str, &'static str) {
-    match description {
-        0 => ("SSLV3_ALERT_CLOSE_NOTIFY", "sslv3 alert close notify"),
-        10 => (
-            "SSLV3_ALERT_UNEXPECTED_MESSAGE",
-            "sslv3 alert unexpected message",
-        ),
-        20 => ("SSLV3_ALERT_BAD_RECORD_MAC", "sslv3 alert bad record mac"),
-        21 => (
-            "TLSV1_ALERT_DECRYPTION_FAILED",
-            "tlsv1 alert decryption failed",
-        ),
-        22 => ("TLSV1_ALERT_RECORD_OVERFLOW", "tlsv1 alert record overflow"),
-        30 => (
-            "SSLV3_ALERT_DECOMPRESSION_FAILURE",
-            "sslv3 alert decompression failure",
-        ),
-        40 => (
-            "SSLV3_ALERT_HANDSHAKE_FAILURE",
-            "sslv3 alert handshake failure",
-        ),
-        41 => ("SSLV3_ALERT_NO_CERTIFICATE", "sslv3 alert no certificate"),
-        42 => ("SSLV3_ALERT_BAD_CERTIFICATE", "sslv3 alert bad certificate"),
-        43 => (
-            "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
-            "sslv3 alert unsupported certificate",
-        ),
-        44 => (
-            "SSLV3_ALERT_CERTIFICATE_REVOKED",
-            "sslv3 alert certificate revoked",
-        ),
-        45 => (
-            "SSLV3_ALERT_CERTIFICATE_EXPIRED",
-            "sslv3 alert certificate expired",
-        ),
-        46 => (
-            "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
-            "sslv3 alert certificate unknown",
-        ),
-        47 => (
-            "SSLV3_ALERT_ILLEGAL_PARAMETER",
-            "sslv3 alert illegal parameter",
-        ),
-        48 => ("TLSV1_ALERT_UNKNOWN_CA", "tlsv1 alert unknown ca"),
-        49 => ("TLSV1_ALERT_ACCESS_DENIED", "tlsv1 alert access denied"),
-        50 => ("TLSV1_ALERT_DECODE_ERROR", "tlsv1 alert decode error"),
-        51 => ("TLSV1_ALERT_DECRYPT_ERROR", "tlsv1 alert decrypt error"),
-        60 => (
-            "TLSV1_ALERT_EXPORT_RESTRICTION",
-            "tlsv1 alert export restriction",
-        ),
-        70 => (
-            "TLSV1_ALERT_PROTOCOL_VERSION",
-            "tlsv1 alert protocol version",
-        ),
-        71 => (
-            "TLSV1_ALERT_INSUFFICIENT_SECURITY",
-            "tlsv1 alert insufficient security",
-        ),
-        80 => ("TLSV1_ALERT_INTERNAL_ERROR", "tlsv1 alert internal error"),
-        86 => (
-            "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
-            "tlsv1 alert inappropriate fallback",
-        ),
-        90 => ("TLSV1_ALERT_USER_CANCELLED", "tlsv1 alert user cancelled"),
-        100 => (
-            "SSLV3_ALERT_NO_RENEGOTIATION",
-            "sslv3 alert no renegotiation",
-        ),
-        109 => (
-            "TLSV13_ALERT_MISSING_EXTENSION",
-            "tlsv13 alert missing extension",
-        ),
-        110 => (
-            "TLSV1_ALERT_UNSUPPORTED_EXTENSION",
-            "tlsv1 alert unsupported extension",
-        ),
-        111 => (
-            "TLSV1_ALERT_CERTIFICATE_UNOBTAINABLE",
-            "tlsv1 alert certificate unobtainable",
-        ),
-        112 => (
-            "TLSV1_ALERT_UNRECOGNIZED_NAME",
-            "tlsv1 alert unrecognized name",
-        ),
-        113 => (
-            "TLSV1_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE",
-            "tlsv1 alert bad certificate status response",
-        ),
-        114 => (
-            "TLSV1_ALERT_BAD_CERTIFICATE_HASH_VALUE",
-            "tlsv1 alert bad certificate hash value",
-        ),
-        115 => (
-            "TLSV1_ALERT_UNKNOWN_PSK_IDENTITY",
-            "tlsv1 alert unknown psk identity",
-        ),
-        116 => (
-            "TLSV13_ALERT_CERTIFICATE_REQUIRED",
-            "tlsv13 alert certificate required",
-        ),
-        120 => (
-            "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
-            "tlsv1 alert no application protocol",
-        ),
-        _ => ("TLSV1_ALERT_UNKNOWN", "tlsv1 alert unknown"),
-    }
+/// together with its lower-case message (derived from the mnemonic).
+pub fn alert_reason(description: u8) -> (&'static str, String) {
+    let name = match description {
+        0 => "SSLV3_ALERT_CLOSE_NOTIFY",
+        10 => "SSLV3_ALERT_UNEXPECTED_MESSAGE",
+        20 => "SSLV3_ALERT_BAD_RECORD_MAC",
+        21 => "TLSV1_ALERT_DECRYPTION_FAILED",
+        22 => "TLSV1_ALERT_RECORD_OVERFLOW",
+        30 => "SSLV3_ALERT_DECOMPRESSION_FAILURE",
+        40 => "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        41 => "SSLV3_ALERT_NO_CERTIFICATE",
+        42 => "SSLV3_ALERT_BAD_CERTIFICATE",
+        43 => "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+        44 => "SSLV3_ALERT_CERTIFICATE_REVOKED",
+        45 => "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+        46 => "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+        47 => "SSLV3_ALERT_ILLEGAL_PARAMETER",
+        48 => "TLSV1_ALERT_UNKNOWN_CA",
+        49 => "TLSV1_ALERT_ACCESS_DENIED",
+        50 => "TLSV1_ALERT_DECODE_ERROR",
+        51 => "TLSV1_ALERT_DECRYPT_ERROR",
+        60 => "TLSV1_ALERT_EXPORT_RESTRICTION",
+        70 => "TLSV1_ALERT_PROTOCOL_VERSION",
+        71 => "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+        80 => "TLSV1_ALERT_INTERNAL_ERROR",
+        86 => "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
+        90 => "TLSV1_ALERT_USER_CANCELLED",
+        100 => "SSLV3_ALERT_NO_RENEGOTIATION",
+        109 => "TLSV13_ALERT_MISSING_EXTENSION",
+        110 => "TLSV1_ALERT_UNSUPPORTED_EXTENSION",
+        111 => "TLSV1_ALERT_CERTIFICATE_UNOBTAINABLE",
+        112 => "TLSV1_ALERT_UNRECOGNIZED_NAME",
+        113 => "TLSV1_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE",
+        114 => "TLSV1_ALERT_BAD_CERTIFICATE_HASH_VALUE",
+        115 => "TLSV1_ALERT_UNKNOWN_PSK_IDENTITY",
+        116 => "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+        120 => "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
+        _ => "TLSV1_ALERT_UNKNOWN",
+    };
+    (name, name.to_ascii_lowercase().replace('_', " "))
 }
 
 #[cfg(test)]

@@ -398,8 +398,13 @@ impl From<rustls::Error> for Error {
             }
             R::InvalidCertificate(c) => Error::verify(verify_code_of(&c)),
             R::AlertReceived(desc) => {
+                // Alert reasons are a family of their own (codes::alert_reason).
                 let (reason, message) = codes::alert_reason(u8::from(desc));
-                Error::ssl(reason, message)
+                Error::Protocol {
+                    library: "SSL",
+                    reason,
+                    message,
+                }
             }
             R::NoCertificatesPresented => Error::reason(Reason::PeerDidNotReturnACertificate),
             R::DecryptError => Error::reason(Reason::DecryptionFailedOrBadRecordMac),
