@@ -373,6 +373,10 @@ impl Context {
             });
             provider.cipher_suites = tls13.chain(tls12).collect();
         }
+        let level = self.settings.security_level;
+        provider
+            .cipher_suites
+            .retain(|s| crate::ciphers::allowed(s.suite(), level));
         if let Some(groups) = &self.settings.groups {
             provider.kx_groups = aws_lc_rs::ALL_KX_GROUPS
                 .iter()

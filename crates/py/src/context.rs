@@ -565,6 +565,7 @@ impl PyContext {
         }
         let selection =
             ciphers::parse(cipherlist).map_err(|_| Error::Bare("No cipher can be selected."))?;
+        selection.check_security_level()?;
         self.update(|s| {
             s.tls12_suites = Some(selection.tls12.iter().map(|c| c.suite).collect());
             if let Some(level) = selection.security_level {
