@@ -23,6 +23,32 @@ def test_values_equal_the_stdlib(name: str) -> None:
     assert int(getattr(rustssl, name)) == int(getattr(stdlib_ssl, name))
 
 
+def exported_integers() -> list[str]:
+    """Every integer constant the extension exports (the core's one table), booleans aside."""
+    return sorted(
+        n
+        for n in dir(rustssl._ssl)
+        if type(getattr(rustssl._ssl, n)) is int and not n.startswith(("OPENSSL_", "_"))
+    )
+
+
+def test_the_table_is_exported() -> None:
+    names = exported_integers()
+    assert len(names) >= 80
+    assert "PROTOCOL_TLS_CLIENT" in names and "ALERT_DESCRIPTION_UNKNOWN_CA" in names
+
+
+@pytest.mark.parametrize("name", exported_integers())
+def test_every_exported_integer_equals_the_stdlib(name: str) -> None:
+    import _ssl as stdlib_c
+
+    value = getattr(rustssl._ssl, name)
+    if hasattr(stdlib_c, name):
+        assert value == getattr(stdlib_c, name)
+    if hasattr(stdlib_ssl, name):
+        assert int(getattr(rustssl, name)) == int(getattr(stdlib_ssl, name))
+
+
 def test_every_stdlib_constant_exists() -> None:
     missing = [
         n for n in dir(stdlib_ssl) if n.startswith(SHARED_PREFIXES) and not hasattr(rustssl, n)

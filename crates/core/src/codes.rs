@@ -5,26 +5,29 @@
 //! with the messages OpenSSL gives them, and the names of TLS alerts as
 //! OpenSSL spells them in an error's `reason`.
 
-/// `SSLError.errno` values (`ssl.SSLErrorNumber`).
+/// `SSLError.errno` values (`ssl.SSLErrorNumber`), named for the core; the
+/// values are the `SSL_ERROR_*` rows of [`crate::constants`].
 pub mod ssl_error {
+    use crate::constants as c;
+
     /// A TLS protocol failure.
-    pub const SSL: i32 = 1;
+    pub const SSL: i32 = c::SSL_ERROR_SSL;
     /// More input is needed before the operation can complete.
-    pub const WANT_READ: i32 = 2;
+    pub const WANT_READ: i32 = c::SSL_ERROR_WANT_READ;
     /// Output must be flushed before the operation can complete.
-    pub const WANT_WRITE: i32 = 3;
+    pub const WANT_WRITE: i32 = c::SSL_ERROR_WANT_WRITE;
     /// A certificate lookup callback asked to be called again.
-    pub const WANT_X509_LOOKUP: i32 = 4;
+    pub const WANT_X509_LOOKUP: i32 = c::SSL_ERROR_WANT_X509_LOOKUP;
     /// A system call failed.
-    pub const SYSCALL: i32 = 5;
+    pub const SYSCALL: i32 = c::SSL_ERROR_SYSCALL;
     /// The peer closed the TLS stream with close_notify.
-    pub const ZERO_RETURN: i32 = 6;
+    pub const ZERO_RETURN: i32 = c::SSL_ERROR_ZERO_RETURN;
     /// A non-blocking connect has not completed.
-    pub const WANT_CONNECT: i32 = 7;
+    pub const WANT_CONNECT: i32 = c::SSL_ERROR_WANT_CONNECT;
     /// The transport ended without close_notify.
-    pub const EOF: i32 = 8;
+    pub const EOF: i32 = c::SSL_ERROR_EOF;
     /// An error code that is not one of the above.
-    pub const INVALID_ERROR_CODE: i32 = 10;
+    pub const INVALID_ERROR_CODE: i32 = c::SSL_ERROR_INVALID_ERROR_CODE;
 }
 
 /// OpenSSL's X.509 verification result codes that rustssl produces.
@@ -198,9 +201,9 @@ pub mod verify {
 /// is OpenSSL's reason number rather than an `SSL_ERROR_*` code, so each
 /// reason carries the number along with its library, mnemonic and text.
 pub mod reason {
-    /// One OpenSSL error reason as CPython shows it.
+    /// One OpenSSL load-error reason as CPython shows it.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub struct Reason {
+    pub struct LoadReason {
         /// The library in brackets, such as `SSL` or `X509`.
         pub library: &'static str,
         /// The mnemonic (`SSLError.reason`); `None` for OpenSSL's common
@@ -213,42 +216,42 @@ pub mod reason {
     }
 
     /// A PEM file could not be read or decrypted (`ERR_R_PEM_LIB`, a common reason).
-    pub const PEM_LIB: Reason = Reason {
+    pub const PEM_LIB: LoadReason = LoadReason {
         library: "SSL",
         name: None,
         text: "PEM lib",
         errno: 0x8_0009,
     };
     /// The private key does not belong to the certificate.
-    pub const KEY_VALUES_MISMATCH: Reason = Reason {
+    pub const KEY_VALUES_MISMATCH: LoadReason = LoadReason {
         library: "X509",
         name: Some("KEY_VALUES_MISMATCH"),
         text: "key values mismatch",
         errno: 116,
     };
     /// The private key is of another type than the certificate's key.
-    pub const NO_CERTIFICATE_ASSIGNED: Reason = Reason {
+    pub const NO_CERTIFICATE_ASSIGNED: LoadReason = LoadReason {
         library: "SSL",
         name: Some("NO_CERTIFICATE_ASSIGNED"),
         text: "no certificate assigned",
         errno: 177,
     };
     /// The certificate's key is too small for the security level.
-    pub const EE_KEY_TOO_SMALL: Reason = Reason {
+    pub const EE_KEY_TOO_SMALL: LoadReason = LoadReason {
         library: "SSL",
         name: Some("EE_KEY_TOO_SMALL"),
         text: "ee key too small",
         errno: 399,
     };
     /// A PEM file of trusted certificates is malformed (`ERR_R_PEM_LIB` in X509).
-    pub const X509_PEM_LIB: Reason = Reason {
+    pub const X509_PEM_LIB: LoadReason = LoadReason {
         library: "X509",
         name: None,
         text: "PEM lib",
         errno: 0x8_0009,
     };
     /// A file of trusted certificates holds none.
-    pub const NO_CERTIFICATE_OR_CRL_FOUND: Reason = Reason {
+    pub const NO_CERTIFICATE_OR_CRL_FOUND: LoadReason = LoadReason {
         library: "X509",
         name: Some("NO_CERTIFICATE_OR_CRL_FOUND"),
         text: "no certificate or crl found",
@@ -256,21 +259,21 @@ pub mod reason {
     };
     /// `cadata` text holds no PEM certificate. CPython reports this one
     /// without a library, reason or number.
-    pub const CADATA_NO_START_LINE: Reason = Reason {
+    pub const CADATA_NO_START_LINE: LoadReason = LoadReason {
         library: "",
         name: None,
         text: "no start line: cadata does not contain a certificate",
         errno: 0,
     };
     /// `cadata` bytes are not DER certificates. Reported like the one above.
-    pub const CADATA_NOT_ENOUGH_DATA: Reason = Reason {
+    pub const CADATA_NOT_ENOUGH_DATA: LoadReason = LoadReason {
         library: "",
         name: None,
         text: "not enough data: cadata does not contain a certificate",
         errno: 0,
     };
     /// The certificate's signature digest is too weak for the security level.
-    pub const CA_MD_TOO_WEAK: Reason = Reason {
+    pub const CA_MD_TOO_WEAK: LoadReason = LoadReason {
         library: "SSL",
         name: Some("CA_MD_TOO_WEAK"),
         text: "ca md too weak",
@@ -278,115 +281,171 @@ pub mod reason {
     };
 }
 
-/// The `reason` OpenSSL reports when the peer sends alert `description`,
-/// together with its lower-case message.
-pub fn alert_reason(description: u8) -> (&'static str, &'static str) {
-    match description {
-        0 => ("SSLV3_ALERT_CLOSE_NOTIFY", "sslv3 alert close notify"),
-        10 => (
-            "SSLV3_ALERT_UNEXPECTED_MESSAGE",
-            "sslv3 alert unexpected message",
-        ),
-        20 => ("SSLV3_ALERT_BAD_RECORD_MAC", "sslv3 alert bad record mac"),
-        21 => (
-            "TLSV1_ALERT_DECRYPTION_FAILED",
-            "tlsv1 alert decryption failed",
-        ),
-        22 => ("TLSV1_ALERT_RECORD_OVERFLOW", "tlsv1 alert record overflow"),
-        30 => (
-            "SSLV3_ALERT_DECOMPRESSION_FAILURE",
-            "sslv3 alert decompression failure",
-        ),
-        40 => (
-            "SSLV3_ALERT_HANDSHAKE_FAILURE",
-            "sslv3 alert handshake failure",
-        ),
-        41 => ("SSLV3_ALERT_NO_CERTIFICATE", "sslv3 alert no certificate"),
-        42 => ("SSLV3_ALERT_BAD_CERTIFICATE", "sslv3 alert bad certificate"),
-        43 => (
-            "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
-            "sslv3 alert unsupported certificate",
-        ),
-        44 => (
-            "SSLV3_ALERT_CERTIFICATE_REVOKED",
-            "sslv3 alert certificate revoked",
-        ),
-        45 => (
-            "SSLV3_ALERT_CERTIFICATE_EXPIRED",
-            "sslv3 alert certificate expired",
-        ),
-        46 => (
-            "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
-            "sslv3 alert certificate unknown",
-        ),
-        47 => (
-            "SSLV3_ALERT_ILLEGAL_PARAMETER",
-            "sslv3 alert illegal parameter",
-        ),
-        48 => ("TLSV1_ALERT_UNKNOWN_CA", "tlsv1 alert unknown ca"),
-        49 => ("TLSV1_ALERT_ACCESS_DENIED", "tlsv1 alert access denied"),
-        50 => ("TLSV1_ALERT_DECODE_ERROR", "tlsv1 alert decode error"),
-        51 => ("TLSV1_ALERT_DECRYPT_ERROR", "tlsv1 alert decrypt error"),
-        60 => (
-            "TLSV1_ALERT_EXPORT_RESTRICTION",
-            "tlsv1 alert export restriction",
-        ),
-        70 => (
-            "TLSV1_ALERT_PROTOCOL_VERSION",
-            "tlsv1 alert protocol version",
-        ),
-        71 => (
-            "TLSV1_ALERT_INSUFFICIENT_SECURITY",
-            "tlsv1 alert insufficient security",
-        ),
-        80 => ("TLSV1_ALERT_INTERNAL_ERROR", "tlsv1 alert internal error"),
-        86 => (
-            "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
-            "tlsv1 alert inappropriate fallback",
-        ),
-        90 => ("TLSV1_ALERT_USER_CANCELLED", "tlsv1 alert user cancelled"),
-        100 => (
-            "SSLV3_ALERT_NO_RENEGOTIATION",
-            "sslv3 alert no renegotiation",
-        ),
-        109 => (
-            "TLSV13_ALERT_MISSING_EXTENSION",
-            "tlsv13 alert missing extension",
-        ),
-        110 => (
-            "TLSV1_ALERT_UNSUPPORTED_EXTENSION",
-            "tlsv1 alert unsupported extension",
-        ),
-        111 => (
-            "TLSV1_ALERT_CERTIFICATE_UNOBTAINABLE",
-            "tlsv1 alert certificate unobtainable",
-        ),
-        112 => (
-            "TLSV1_ALERT_UNRECOGNIZED_NAME",
-            "tlsv1 alert unrecognized name",
-        ),
-        113 => (
-            "TLSV1_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE",
-            "tlsv1 alert bad certificate status response",
-        ),
-        114 => (
-            "TLSV1_ALERT_BAD_CERTIFICATE_HASH_VALUE",
-            "tlsv1 alert bad certificate hash value",
-        ),
-        115 => (
-            "TLSV1_ALERT_UNKNOWN_PSK_IDENTITY",
-            "tlsv1 alert unknown psk identity",
-        ),
-        116 => (
-            "TLSV13_ALERT_CERTIFICATE_REQUIRED",
-            "tlsv13 alert certificate required",
-        ),
-        120 => (
-            "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
-            "tlsv1 alert no application protocol",
-        ),
-        _ => ("TLSV1_ALERT_UNKNOWN", "tlsv1 alert unknown"),
+/// Declares [`Reason`] from one table: each variant with its OpenSSL
+/// library and mnemonic. The variant's name is the mnemonic in CamelCase
+/// (checked by a test), so `scripts/convert-reasons.py` can derive it.
+macro_rules! reasons {
+    ($($(#[$doc:meta])* $variant:ident => $library:literal $name:literal,)*) => {
+        /// An OpenSSL error reason of a handshake, a connection or a
+        /// configuration step: `SSLError.library` and `SSLError.reason`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Reason {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Reason {
+            /// Every reason, in table order.
+            pub const ALL: &'static [Reason] = &[$(Reason::$variant),*];
+
+            /// The mnemonic Python shows as `SSLError.reason`, e.g. `CERTIFICATE_VERIFY_FAILED`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Reason::$variant => $name,)*
+                }
+            }
+
+            /// The library Python shows as `SSLError.library`, e.g. `SSL`.
+            pub const fn library(self) -> &'static str {
+                match self {
+                    $(Reason::$variant => $library,)*
+                }
+            }
+        }
+    };
+}
+
+reasons! {
+    /// Certificate verification failed (the reason of every `SSLCertVerificationError`).
+    CertificateVerifyFailed => "SSL" "CERTIFICATE_VERIFY_FAILED",
+    /// The transport ended without close_notify.
+    UnexpectedEofWhileReading => "SSL" "UNEXPECTED_EOF_WHILE_READING",
+    /// The peers share no cipher suite.
+    NoSharedCipher => "SSL" "NO_SHARED_CIPHER",
+    /// The peers share no key-exchange group.
+    NoSuitableKeyShare => "SSL" "NO_SUITABLE_KEY_SHARE",
+    /// The peers share no signature scheme.
+    NoSuitableSignatureAlgorithm => "SSL" "NO_SUITABLE_SIGNATURE_ALGORITHM",
+    /// The peers share no protocol version.
+    UnsupportedProtocol => "SSL" "UNSUPPORTED_PROTOCOL",
+    /// The handshake failed for another reason.
+    HandshakeFailure => "SSL" "HANDSHAKE_FAILURE",
+    /// A record's version (or content type) is not TLS's.
+    WrongVersionNumber => "SSL" "WRONG_VERSION_NUMBER",
+    /// A record or message is longer than allowed.
+    PacketLengthTooLong => "SSL" "PACKET_LENGTH_TOO_LONG",
+    /// A message could not be decoded.
+    DecodeError => "SSL" "DECODE_ERROR",
+    /// A client certificate was required and none came.
+    PeerDidNotReturnACertificate => "SSL" "PEER_DID_NOT_RETURN_A_CERTIFICATE",
+    /// A record did not decrypt.
+    DecryptionFailedOrBadRecordMac => "SSL" "DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
+    /// No ALPN protocol in common.
+    NoApplicationProtocol => "SSL" "NO_APPLICATION_PROTOCOL",
+    /// A message arrived where the protocol does not allow it.
+    UnexpectedMessage => "SSL" "UNEXPECTED_MESSAGE",
+    /// The peer broke the protocol in another way.
+    PeerMisbehaved => "SSL" "PEER_MISBEHAVED",
+    /// An internal failure.
+    InternalError => "SSL" "INTERNAL_ERROR",
+    /// A callback (such as the SNI callback) failed.
+    CallbackFailed => "SSL" "CALLBACK_FAILED",
+    /// PEM data could not be read.
+    PemLib => "SSL" "PEM_LIB",
+    /// The random number generator failed.
+    RandLib => "SSL" "RAND_LIB",
+    /// The connection failed earlier and is unusable.
+    ProtocolIsShutdown => "SSL" "PROTOCOL_IS_SHUTDOWN",
+    /// Shutdown was called before the handshake completed.
+    ShutdownWhileInInit => "SSL" "SHUTDOWN_WHILE_IN_INIT",
+    /// The operation needs another protocol version.
+    WrongSslVersion => "SSL" "WRONG_SSL_VERSION",
+    /// The operation is for servers only.
+    NotServer => "SSL" "NOT_SERVER",
+    /// The handshake has not completed.
+    StillInInit => "SSL" "STILL_IN_INIT",
+    /// The peer did not send a needed extension.
+    ExtensionNotReceived => "SSL" "EXTENSION_NOT_RECEIVED",
+    /// The configuration does not allow the operation.
+    InvalidConfig => "SSL" "INVALID_CONFIG",
+    /// The version bounds leave no protocol.
+    NoProtocolsAvailable => "SSL" "NO_PROTOCOLS_AVAILABLE",
+    /// A record of a content type TLS does not define.
+    UnexpectedRecord => "SSL" "UNEXPECTED_RECORD",
+    /// A record of a wrong length.
+    BadLength => "SSL" "BAD_LENGTH",
+    /// A malformed ChangeCipherSpec record.
+    BadChangeCipherSpec => "SSL" "BAD_CHANGE_CIPHER_SPEC",
+    /// A plaintext record over 2^14 bytes.
+    DataLengthTooLong => "SSL" "DATA_LENGTH_TOO_LONG",
+    /// A ciphertext record over its limit.
+    EncryptedLengthTooLong => "SSL" "ENCRYPTED_LENGTH_TOO_LONG",
+    /// A fallback from a client that supports more.
+    InappropriateFallback => "SSL" "INAPPROPRIATE_FALLBACK",
+    /// A TLS 1.3 ClientHello without key_share.
+    MissingKeyShare => "SSL" "MISSING_KEY_SHARE",
+    /// A handshake message too large to buffer.
+    ExcessiveMessageSize => "SSL" "EXCESSIVE_MESSAGE_SIZE",
+    /// A failure OpenSSL has no more specific reason for.
+    Unknown => "SSL" "UNKNOWN",
+    /// A certificate or CRL is not valid DER.
+    Asn1Lib => "X509" "ASN1_LIB",
+    /// PEM text without the expected `-----BEGIN` line.
+    NoStartLine => "PEM" "NO_START_LINE",
+}
+
+impl Reason {
+    /// OpenSSL's lower-case text for the reason, e.g. `certificate verify failed`.
+    pub fn text(self) -> String {
+        self.name().to_ascii_lowercase().replace('_', " ")
     }
+
+    /// The reason whose mnemonic is `name`.
+    pub fn from_name(name: &str) -> Option<Reason> {
+        Reason::ALL.iter().copied().find(|r| r.name() == name)
+    }
+}
+
+/// The `reason` OpenSSL reports when the peer sends alert `description`,
+/// together with its lower-case message (derived from the mnemonic).
+pub fn alert_reason(description: u8) -> (&'static str, String) {
+    let name = match description {
+        0 => "SSLV3_ALERT_CLOSE_NOTIFY",
+        10 => "SSLV3_ALERT_UNEXPECTED_MESSAGE",
+        20 => "SSLV3_ALERT_BAD_RECORD_MAC",
+        21 => "TLSV1_ALERT_DECRYPTION_FAILED",
+        22 => "TLSV1_ALERT_RECORD_OVERFLOW",
+        30 => "SSLV3_ALERT_DECOMPRESSION_FAILURE",
+        40 => "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        41 => "SSLV3_ALERT_NO_CERTIFICATE",
+        42 => "SSLV3_ALERT_BAD_CERTIFICATE",
+        43 => "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+        44 => "SSLV3_ALERT_CERTIFICATE_REVOKED",
+        45 => "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+        46 => "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+        47 => "SSLV3_ALERT_ILLEGAL_PARAMETER",
+        48 => "TLSV1_ALERT_UNKNOWN_CA",
+        49 => "TLSV1_ALERT_ACCESS_DENIED",
+        50 => "TLSV1_ALERT_DECODE_ERROR",
+        51 => "TLSV1_ALERT_DECRYPT_ERROR",
+        60 => "TLSV1_ALERT_EXPORT_RESTRICTION",
+        70 => "TLSV1_ALERT_PROTOCOL_VERSION",
+        71 => "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+        80 => "TLSV1_ALERT_INTERNAL_ERROR",
+        86 => "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
+        90 => "TLSV1_ALERT_USER_CANCELLED",
+        100 => "SSLV3_ALERT_NO_RENEGOTIATION",
+        109 => "TLSV13_ALERT_MISSING_EXTENSION",
+        110 => "TLSV1_ALERT_UNSUPPORTED_EXTENSION",
+        111 => "TLSV1_ALERT_CERTIFICATE_UNOBTAINABLE",
+        112 => "TLSV1_ALERT_UNRECOGNIZED_NAME",
+        113 => "TLSV1_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE",
+        114 => "TLSV1_ALERT_BAD_CERTIFICATE_HASH_VALUE",
+        115 => "TLSV1_ALERT_UNKNOWN_PSK_IDENTITY",
+        116 => "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+        120 => "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
+        _ => "TLSV1_ALERT_UNKNOWN",
+    };
+    (name, name.to_ascii_lowercase().replace('_', " "))
 }
 
 #[cfg(test)]
@@ -404,6 +463,30 @@ mod tests {
             verify::message(999),
             "unknown certificate verification error"
         );
+    }
+
+    #[test]
+    fn reason_variants_are_their_mnemonics_in_camel_case() {
+        for r in Reason::ALL {
+            let camel: String = r
+                .name()
+                .split('_')
+                .map(|w| {
+                    let lower = w.to_ascii_lowercase();
+                    let mut c = lower.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            assert_eq!(format!("{r:?}"), camel);
+            assert_eq!(Reason::from_name(r.name()), Some(*r));
+        }
+        assert_eq!(
+            Reason::CertificateVerifyFailed.text(),
+            "certificate verify failed"
+        );
+        assert_eq!(Reason::Asn1Lib.library(), "X509");
     }
 
     #[test]

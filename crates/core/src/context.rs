@@ -259,6 +259,7 @@ impl Settings {
     pub fn set_ciphers(&mut self, cipherlist: &str) -> Result<()> {
         let selection = crate::ciphers::parse(cipherlist)
             .map_err(|_| Error::Bare("No cipher can be selected."))?;
+        selection.check_security_level()?;
         self.tls12_suites = Some(selection.tls12.iter().map(|c| c.suite).collect());
         if let Some(level) = selection.security_level {
             self.security_level = i32::from(level);
@@ -516,6 +517,10 @@ impl Context {
             });
             provider.cipher_suites = tls13.chain(tls12).collect();
         }
+        let level = self.settings.security_level;
+        provider
+            .cipher_suites
+            .retain(|s| crate::ciphers::allowed(s.suite(), level));
         if let Some(groups) = &self.settings.groups {
             provider.kx_groups = aws_lc_rs::ALL_KX_GROUPS
                 .iter()

@@ -7,7 +7,7 @@ use rustls::{InvalidMessage, PeerIncompatible};
 use std::fmt;
 use std::io;
 
-use crate::codes::{self, ssl_error};
+use crate::codes::{self, ssl_error, Reason};
 
 /// Which blocking operation ran out of time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub enum Error {
     /// OpenSSL's reason number, as CPython reports it outside a handshake).
     Load {
         /// The OpenSSL reason.
-        reason: codes::reason::Reason,
+        reason: codes::reason::LoadReason,
         /// What rustssl adds in parentheses, where CPython shows `_ssl.c:LINE`.
         detail: Option<String>,
     },
@@ -88,17 +88,23 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
-    /// A protocol error in the `SSL` library.
-    pub fn ssl(reason: &'static str, message: impl Into<String>) -> Self {
+    /// A protocol error for `reason` with its own message.
+    pub fn ssl(reason: impl IntoReason, message: impl Into<String>) -> Self {
+        let (library, reason) = reason.library_and_name();
         Error::Protocol {
-            library: "SSL",
+            library,
             reason,
             message: message.into(),
         }
     }
 
+    /// A protocol error for `reason` with OpenSSL's text for it.
+    pub fn reason(reason: Reason) -> Self {
+        Error::ssl(reason, reason.text())
+    }
+
     /// A load failure for `reason`, with optional detail.
-    pub fn load(reason: codes::reason::Reason, detail: impl Into<Option<String>>) -> Self {
+    pub fn load(reason: codes::reason::LoadReason, detail: impl Into<Option<String>>) -> Self {
         Error::Load {
             reason,
             detail: detail.into(),
@@ -133,12 +139,18 @@ impl Error {
             Error::WantWrite => "The operation did not complete (write)".into(),
             Error::ZeroReturn => "TLS/SSL connection has been closed (EOF)".into(),
             Error::Eof => {
-                "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol".into()
+                let r = Reason::UnexpectedEofWhileReading;
+                format!(
+                    "[{}: {}] EOF occurred in violation of protocol",
+                    r.library(),
+                    r.name()
+                )
             }
             Error::Syscall(m) => m.clone(),
             Error::Bare(m) => (*m).into(),
             Error::CertVerification { message, .. } => {
-                format!("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: {message}")
+                let r = Reason::CertificateVerifyFailed;
+                format!("[{}: {}] {}: {message}", r.library(), r.name(), r.text())
             }
             Error::Protocol {
                 library,
@@ -166,13 +178,38 @@ impl Error {
             Error::Protocol {
                 library, reason, ..
             } => (Some(library), Some(reason)),
-            Error::CertVerification { .. } => (Some("SSL"), Some("CERTIFICATE_VERIFY_FAILED")),
-            Error::Eof => (Some("SSL"), Some("UNEXPECTED_EOF_WHILE_READING")),
+            Error::CertVerification { .. } => reason_pair(Reason::CertificateVerifyFailed),
+            Error::Eof => reason_pair(Reason::UnexpectedEofWhileReading),
             Error::Load { reason, .. } => {
                 (Some(reason.library).filter(|l| !l.is_empty()), reason.name)
             }
             _ => (None, None),
         }
+    }
+}
+
+/// `(library, reason)` of a [`Reason`], as [`Error::library_reason`] returns them.
+fn reason_pair(r: Reason) -> (Option<&'static str>, Option<&'static str>) {
+    (Some(r.library()), Some(r.name()))
+}
+
+/// What [`Error::ssl`] accepts as its reason: a [`Reason`] or, while call
+/// sites outside the core's error modules still spell reasons as text, the
+/// mnemonic of an `SSL`-library reason.
+pub trait IntoReason {
+    /// The library and mnemonic.
+    fn library_and_name(self) -> (&'static str, &'static str);
+}
+
+impl IntoReason for Reason {
+    fn library_and_name(self) -> (&'static str, &'static str) {
+        (self.library(), self.name())
+    }
+}
+
+impl IntoReason for &'static str {
+    fn library_and_name(self) -> (&'static str, &'static str) {
+        ("SSL", self)
     }
 }
 
@@ -198,38 +235,33 @@ impl From<io::Error> for Error {
 
 fn peer_incompatible(p: &PeerIncompatible) -> Error {
     let reason = match p {
-        PeerIncompatible::NoCipherSuitesInCommon => "NO_SHARED_CIPHER",
-        PeerIncompatible::NoKxGroupsInCommon => "NO_SUITABLE_KEY_SHARE",
+        PeerIncompatible::NoCipherSuitesInCommon => Reason::NoSharedCipher,
+        PeerIncompatible::NoKxGroupsInCommon => Reason::NoSuitableKeyShare,
         PeerIncompatible::NoSignatureSchemesInCommon
         | PeerIncompatible::NoCertificateRequestSignatureSchemesInCommon => {
-            "NO_SUITABLE_SIGNATURE_ALGORITHM"
+            Reason::NoSuitableSignatureAlgorithm
         }
         PeerIncompatible::ServerDoesNotSupportTls12Or13
         | PeerIncompatible::SupportedVersionsExtensionRequired
         | PeerIncompatible::Tls12NotOffered
         | PeerIncompatible::Tls12NotOfferedOrEnabled
-        | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig => "UNSUPPORTED_PROTOCOL",
-        _ => "HANDSHAKE_FAILURE",
+        | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig => Reason::UnsupportedProtocol,
+        _ => Reason::HandshakeFailure,
     };
-    Error::ssl(reason, format!("{} ({p:?})", reason_text(reason)))
-}
-
-/// OpenSSL's lower-case rendering of a reason mnemonic.
-fn reason_text(reason: &str) -> String {
-    reason.to_ascii_lowercase().replace('_', " ")
+    Error::ssl(reason, format!("{} ({p:?})", reason.text()))
 }
 
 fn invalid_message(m: &InvalidMessage) -> Error {
     let reason = match m {
         InvalidMessage::InvalidContentType | InvalidMessage::UnknownProtocolVersion => {
-            "WRONG_VERSION_NUMBER"
+            Reason::WrongVersionNumber
         }
         InvalidMessage::MessageTooLarge
         | InvalidMessage::HandshakePayloadTooLarge
-        | InvalidMessage::CertificatePayloadTooLarge => "PACKET_LENGTH_TOO_LONG",
-        _ => "DECODE_ERROR",
+        | InvalidMessage::CertificatePayloadTooLarge => Reason::PacketLengthTooLong,
+        _ => Reason::DecodeError,
     };
-    Error::ssl(reason, format!("{} ({m:?})", reason_text(reason)))
+    Error::ssl(reason, format!("{} ({m:?})", reason.text()))
 }
 
 impl From<rustls::Error> for Error {
@@ -240,32 +272,28 @@ impl From<rustls::Error> for Error {
             // `From<CertificateError>` impl of `crate::verify`'s code mapping.
             R::InvalidCertificate(c) => Error::from(c),
             R::AlertReceived(desc) => {
+                // Alert reasons are a family of their own (codes::alert_reason).
                 let (reason, message) = codes::alert_reason(u8::from(desc));
-                Error::ssl(reason, message)
+                Error::Protocol {
+                    library: "SSL",
+                    reason,
+                    message,
+                }
             }
-            R::NoCertificatesPresented => Error::ssl(
-                "PEER_DID_NOT_RETURN_A_CERTIFICATE",
-                "peer did not return a certificate",
-            ),
-            R::DecryptError => Error::ssl(
-                "DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
-                "decryption failed or bad record mac",
-            ),
+            R::NoCertificatesPresented => Error::reason(Reason::PeerDidNotReturnACertificate),
+            R::DecryptError => Error::reason(Reason::DecryptionFailedOrBadRecordMac),
             R::PeerIncompatible(p) => peer_incompatible(&p),
             R::InvalidMessage(m) => invalid_message(&m),
-            R::PeerSentOversizedRecord => {
-                Error::ssl("PACKET_LENGTH_TOO_LONG", "packet length too long")
-            }
-            R::NoApplicationProtocol => {
-                Error::ssl("NO_APPLICATION_PROTOCOL", "no application protocol")
-            }
+            R::PeerSentOversizedRecord => Error::reason(Reason::PacketLengthTooLong),
+            R::NoApplicationProtocol => Error::reason(Reason::NoApplicationProtocol),
             R::InappropriateMessage { .. } | R::InappropriateHandshakeMessage { .. } => {
-                Error::ssl("UNEXPECTED_MESSAGE", "unexpected message")
+                Error::reason(Reason::UnexpectedMessage)
             }
-            R::PeerMisbehaved(p) => {
-                Error::ssl("PEER_MISBEHAVED", format!("peer misbehaved ({p:?})"))
-            }
-            other => Error::ssl("INTERNAL_ERROR", other.to_string()),
+            R::PeerMisbehaved(p) => Error::ssl(
+                Reason::PeerMisbehaved,
+                format!("{} ({p:?})", Reason::PeerMisbehaved.text()),
+            ),
+            other => Error::ssl(Reason::InternalError, other.to_string()),
         }
     }
 }

@@ -172,22 +172,14 @@ fn _ssl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_encoded_hostname, m)?)?;
     m.add_function(wrap_pyfunction!(_generate_certificates, m)?)?;
 
-    // Names a later Python added to `_ssl`: absent before it, as in the
-    // running interpreter's stdlib, so `hasattr` feature checks stay honest.
-    let added_in = |name: &str| -> (u8, u8) {
-        match name {
-            "OP_ENABLE_KTLS" | "OP_LEGACY_SERVER_CONNECT" => (3, 12),
-            "HAS_PSK" => (3, 13),
-            _ => (3, 0),
-        }
-    };
+    // The core's one constant table; names newer than this interpreter stay out.
     for (name, value) in constants::INTEGER_CONSTANTS {
-        if py.version_info() >= added_in(name) {
+        if py.version_info() >= constants::added_in(name) {
             m.add(*name, *value)?;
         }
     }
     for (name, value) in constants::FEATURE_FLAGS {
-        if py.version_info() >= added_in(name) {
+        if py.version_info() >= constants::added_in(name) {
             m.add(*name, *value)?;
         }
     }
