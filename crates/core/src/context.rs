@@ -5,6 +5,7 @@
 //! until a setting changes, so connections share one config: that is what
 //! makes resumption work and keeps per-connection cost low.
 
+use crate::codes::Reason;
 use std::sync::Arc;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,41 +31,41 @@ use crate::verify::{self, Verifier, VerifyMode, VerifyPolicy, DEFAULT_VERIFY_FLA
 const SESSION_CACHE_SIZE: usize = 20_480;
 
 /// `ssl.PROTOCOL_TLS` (either side).
-pub const PROTOCOL_TLS: i32 = 2;
+pub const PROTOCOL_TLS: i32 = crate::constants::PROTOCOL_TLS;
 /// `ssl.PROTOCOL_TLSv1`.
-pub const PROTOCOL_TLSV1: i32 = 3;
+pub const PROTOCOL_TLSV1: i32 = crate::constants::PROTOCOL_TLSv1;
 /// `ssl.PROTOCOL_TLSv1_1`.
-pub const PROTOCOL_TLSV1_1: i32 = 4;
+pub const PROTOCOL_TLSV1_1: i32 = crate::constants::PROTOCOL_TLSv1_1;
 /// `ssl.PROTOCOL_TLSv1_2`.
-pub const PROTOCOL_TLSV1_2: i32 = 5;
+pub const PROTOCOL_TLSV1_2: i32 = crate::constants::PROTOCOL_TLSv1_2;
 /// `ssl.PROTOCOL_TLS_CLIENT`.
-pub const PROTOCOL_TLS_CLIENT: i32 = 16;
+pub const PROTOCOL_TLS_CLIENT: i32 = crate::constants::PROTOCOL_TLS_CLIENT;
 /// `ssl.PROTOCOL_TLS_SERVER`.
-pub const PROTOCOL_TLS_SERVER: i32 = 17;
+pub const PROTOCOL_TLS_SERVER: i32 = crate::constants::PROTOCOL_TLS_SERVER;
 
 /// `TLSVersion.MINIMUM_SUPPORTED`.
-pub const PROTO_MINIMUM_SUPPORTED: i32 = -2;
+pub const PROTO_MINIMUM_SUPPORTED: i32 = crate::constants::PROTO_MINIMUM_SUPPORTED;
 /// `TLSVersion.MAXIMUM_SUPPORTED`.
-pub const PROTO_MAXIMUM_SUPPORTED: i32 = -1;
+pub const PROTO_MAXIMUM_SUPPORTED: i32 = crate::constants::PROTO_MAXIMUM_SUPPORTED;
 /// `TLSVersion.SSLv3`.
-pub const PROTO_SSLV3: i32 = 0x300;
+pub const PROTO_SSLV3: i32 = crate::constants::PROTO_SSLv3;
 /// `TLSVersion.TLSv1`.
-pub const PROTO_TLSV1: i32 = 0x301;
+pub const PROTO_TLSV1: i32 = crate::constants::PROTO_TLSv1;
 /// `TLSVersion.TLSv1_1`.
-pub const PROTO_TLSV1_1: i32 = 0x302;
+pub const PROTO_TLSV1_1: i32 = crate::constants::PROTO_TLSv1_1;
 /// `TLSVersion.TLSv1_2`.
-pub const PROTO_TLSV1_2: i32 = 0x303;
+pub const PROTO_TLSV1_2: i32 = crate::constants::PROTO_TLSv1_2;
 /// `TLSVersion.TLSv1_3`.
-pub const PROTO_TLSV1_3: i32 = 0x304;
+pub const PROTO_TLSV1_3: i32 = crate::constants::PROTO_TLSv1_3;
 
 /// `ssl.OP_NO_TLSv1_2`.
-pub const OP_NO_TLSV1_2: u64 = 0x0800_0000;
+pub const OP_NO_TLSV1_2: u64 = crate::constants::OP_NO_TLSv1_2;
 /// `ssl.OP_NO_TLSv1_3`.
-pub const OP_NO_TLSV1_3: u64 = 0x2000_0000;
+pub const OP_NO_TLSV1_3: u64 = crate::constants::OP_NO_TLSv1_3;
 /// `ssl.OP_NO_TICKET`.
-pub const OP_NO_TICKET: u64 = 0x4000;
+pub const OP_NO_TICKET: u64 = crate::constants::OP_NO_TICKET;
 /// `ssl.OP_CIPHER_SERVER_PREFERENCE`.
-pub const OP_CIPHER_SERVER_PREFERENCE: u64 = 0x0040_0000;
+pub const OP_CIPHER_SERVER_PREFERENCE: u64 = crate::constants::OP_CIPHER_SERVER_PREFERENCE;
 /// The options a new context starts with, as in CPython over OpenSSL 3.
 pub const DEFAULT_OPTIONS: u64 = 0x8252_0050;
 /// Options that can never be cleared, as in CPython (`OP_NO_SSLv2` is 0 there).
@@ -74,7 +75,7 @@ const FIXED_OPTIONS: u64 = 0;
 const MAX_COMPLETED_CHAIN: usize = 8;
 
 /// `ssl.HOSTFLAG_NO_PARTIAL_WILDCARDS`, CPython's default host flags.
-pub const DEFAULT_HOST_FLAGS: u32 = 0x4;
+pub const DEFAULT_HOST_FLAGS: u32 = crate::constants::HOSTFLAG_NO_PARTIAL_WILDCARDS;
 
 /// Every setting of an `SSLContext`.
 #[derive(Debug, Clone)]
@@ -534,10 +535,7 @@ impl Context {
     fn versions(&self) -> Result<Vec<&'static SupportedProtocolVersion>> {
         let v = self.settings.enabled_versions();
         if v.is_empty() {
-            return Err(Error::ssl(
-                "NO_PROTOCOLS_AVAILABLE",
-                "no protocols available",
-            ));
+            return Err(Error::reason(Reason::NoProtocolsAvailable));
         }
         Ok(v)
     }

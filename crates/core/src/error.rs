@@ -89,11 +89,10 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     /// A protocol error for `reason` with its own message.
-    pub fn ssl(reason: impl IntoReason, message: impl Into<String>) -> Self {
-        let (library, reason) = reason.library_and_name();
+    pub fn ssl(reason: Reason, message: impl Into<String>) -> Self {
         Error::Protocol {
-            library,
-            reason,
+            library: reason.library(),
+            reason: reason.name(),
             message: message.into(),
         }
     }
@@ -191,26 +190,6 @@ impl Error {
 /// `(library, reason)` of a [`Reason`], as [`Error::library_reason`] returns them.
 fn reason_pair(r: Reason) -> (Option<&'static str>, Option<&'static str>) {
     (Some(r.library()), Some(r.name()))
-}
-
-/// What [`Error::ssl`] accepts as its reason: a [`Reason`] or, while call
-/// sites outside the core's error modules still spell reasons as text, the
-/// mnemonic of an `SSL`-library reason.
-pub trait IntoReason {
-    /// The library and mnemonic.
-    fn library_and_name(self) -> (&'static str, &'static str);
-}
-
-impl IntoReason for Reason {
-    fn library_and_name(self) -> (&'static str, &'static str) {
-        (self.library(), self.name())
-    }
-}
-
-impl IntoReason for &'static str {
-    fn library_and_name(self) -> (&'static str, &'static str) {
-        ("SSL", self)
-    }
 }
 
 impl fmt::Display for Error {

@@ -62,17 +62,17 @@ pub struct HostFlags(pub u32);
 
 impl HostFlags {
     /// Consult the subject CN even when the certificate has DNS SAN entries.
-    pub const ALWAYS_CHECK_SUBJECT: u32 = 0x1;
+    pub const ALWAYS_CHECK_SUBJECT: u32 = crate::constants::HOSTFLAG_ALWAYS_CHECK_SUBJECT;
     /// Treat every presented name literally.
-    pub const NO_WILDCARDS: u32 = 0x2;
+    pub const NO_WILDCARDS: u32 = crate::constants::HOSTFLAG_NO_WILDCARDS;
     /// Allow only whole-label wildcards (`*.example.com`), not `f*.example.com`.
-    pub const NO_PARTIAL_WILDCARDS: u32 = 0x4;
+    pub const NO_PARTIAL_WILDCARDS: u32 = crate::constants::HOSTFLAG_NO_PARTIAL_WILDCARDS;
     /// Let a whole-label wildcard match several labels.
-    pub const MULTI_LABEL_WILDCARDS: u32 = 0x8;
+    pub const MULTI_LABEL_WILDCARDS: u32 = crate::constants::HOSTFLAG_MULTI_LABEL_WILDCARDS;
     /// Only affects references with a leading dot, which CPython refuses.
-    pub const SINGLE_LABEL_SUBDOMAINS: u32 = 0x10;
+    pub const SINGLE_LABEL_SUBDOMAINS: u32 = crate::constants::HOSTFLAG_SINGLE_LABEL_SUBDOMAINS;
     /// Never fall back to the subject CN.
-    pub const NEVER_CHECK_SUBJECT: u32 = 0x20;
+    pub const NEVER_CHECK_SUBJECT: u32 = crate::constants::HOSTFLAG_NEVER_CHECK_SUBJECT;
 
     /// True when every bit of `flag` is set.
     fn has(self, flag: u32) -> bool {

@@ -10,6 +10,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+use crate::codes::Reason;
+
 pub(crate) mod asn1;
 pub mod ciphers;
 pub mod codes;
@@ -41,7 +43,7 @@ pub use rustls::{ProtocolVersion, ServerConfig};
 pub fn random_bytes(len: usize) -> Result<Vec<u8>> {
     let mut out = vec![0u8; len];
     aws_lc_rs::rand::fill(&mut out)
-        .map_err(|_| Error::ssl("RAND_LIB", "random number generator failure"))?;
+        .map_err(|_| Error::ssl(Reason::RandLib, "random number generator failure"))?;
     Ok(out)
 }
 

@@ -6,6 +6,7 @@ use rcgen::{
     KeyUsagePurpose, SignatureAlgorithm,
 };
 
+use crate::codes::Reason;
 use crate::error::{Error, Result};
 
 /// The key types a generated certificate can have.
@@ -54,7 +55,7 @@ pub struct Generated {
 
 fn failed(e: rcgen::Error) -> Error {
     Error::ssl(
-        "INTERNAL_ERROR",
+        Reason::InternalError,
         format!("certificate generation failed: {e}"),
     )
 }

@@ -3,6 +3,7 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use rustssl_core::codes::Reason;
 use rustssl_core::x509::{self, AltNameValue, AttributeValue, CertDict, Name};
 use rustssl_core::Error;
 use rustssl_core::{oid, pem};
@@ -10,9 +11,9 @@ use rustssl_core::{oid, pem};
 use crate::errors::Result;
 
 /// `ssl.ENCODING_PEM`.
-const ENCODING_PEM: i32 = 1;
+const ENCODING_PEM: i32 = rustssl_core::constants::ENCODING_PEM;
 /// `ssl.ENCODING_DER`.
-const ENCODING_DER: i32 = 2;
+const ENCODING_DER: i32 = rustssl_core::constants::ENCODING_DER;
 
 fn attribute<'py>(py: Python<'py>, v: &AttributeValue) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
@@ -79,11 +80,8 @@ fn to_dict<'py>(py: Python<'py>, c: &CertDict) -> PyResult<Bound<'py, PyDict>> {
 
 /// Decodes a DER certificate into the stdlib's dict.
 pub fn cert_to_dict<'py>(py: Python<'py>, der: &[u8]) -> Result<Bound<'py, PyDict>> {
-    let decoded = x509::decode_certificate(der).map_err(|e| Error::Protocol {
-        library: "SSL",
-        reason: "UNKNOWN",
-        message: format!("Error decoding certificate: {e}"),
-    })?;
+    let decoded = x509::decode_certificate(der)
+        .map_err(|e| Error::ssl(Reason::Unknown, format!("Error decoding certificate: {e}")))?;
     Ok(to_dict(py, &decoded)?)
 }
 

@@ -8,6 +8,7 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+use rustssl_core::codes::Reason;
 use std::path::PathBuf;
 
 use pyo3::exceptions::{PyDeprecationWarning, PyTypeError, PyValueError};
@@ -36,7 +37,7 @@ fn _test_decode_cert<'py>(py: Python<'py>, path: PathBuf) -> Result<Bound<'py, P
     let data = std::fs::read(&path).map_err(Error::Io)?;
     // Chosen as OpenSSL chooses: a broken block before the certificate ends the search.
     let der = pem::first_certificate(&data)
-        .ok_or_else(|| Error::ssl("PEM_LIB", "Error decoding PEM-encoded file"))?;
+        .ok_or_else(|| Error::ssl(Reason::PemLib, "Error decoding PEM-encoded file"))?;
     certs::cert_to_dict(py, &der)
 }
 

@@ -2,6 +2,7 @@
 //! OpenSSL's password handling), trusted certificates, DH parameters.
 //! What the bytes mean is decided by the core; this module fetches them.
 
+use rustssl_core::codes::Reason;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -192,12 +193,7 @@ pub fn dh_params(path: &Bound<'_, PyAny>) -> Result<()> {
         .iter()
         .any(|(label, der)| label == "DH PARAMETERS" && !der.is_empty());
     if !found {
-        return Err(Error::Protocol {
-            library: "PEM",
-            reason: "NO_START_LINE",
-            message: "no start line".into(),
-        }
-        .into());
+        return Err(Error::reason(Reason::NoStartLine).into());
     }
     Ok(())
 }

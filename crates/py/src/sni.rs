@@ -1,6 +1,7 @@
 //! SNI on the server side: the `sni_callback` and the context switch it may
 //! make, as OpenSSL's `SSL_set_SSL_CTX` does.
 
+use rustssl_core::codes::Reason;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
@@ -11,9 +12,9 @@ use crate::context::PyContext;
 use crate::errors::Result;
 
 /// `ALERT_DESCRIPTION_HANDSHAKE_FAILURE`.
-const ALERT_HANDSHAKE_FAILURE: u8 = 40;
+const ALERT_HANDSHAKE_FAILURE: u8 = rustssl_core::constants::ALERT_DESCRIPTION_HANDSHAKE_FAILURE;
 /// `ALERT_DESCRIPTION_INTERNAL_ERROR`.
-const ALERT_INTERNAL_ERROR: u8 = 80;
+const ALERT_INTERNAL_ERROR: u8 = rustssl_core::constants::ALERT_DESCRIPTION_INTERNAL_ERROR;
 
 /// The highest version the connection may take: that of the context it was
 /// created with, read before the callback can switch or change anything.
@@ -56,7 +57,7 @@ pub fn run_callback(
 pub fn callback_failed(alert: u8) -> Error {
     let (_, message) = rustssl_core::codes::alert_reason(alert);
     Error::ssl(
-        "CALLBACK_FAILED",
+        Reason::CallbackFailed,
         format!("servername callback failed ({message})"),
     )
 }

@@ -36,7 +36,7 @@ const EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
 const EXPORTER_LENGTH: usize = 32;
 
 /// `ssl.OP_IGNORE_UNEXPECTED_EOF`.
-const OP_IGNORE_UNEXPECTED_EOF: u64 = 0x80;
+const OP_IGNORE_UNEXPECTED_EOF: u64 = rustssl_core::constants::OP_IGNORE_UNEXPECTED_EOF;
 
 /// `_ssl._SSLSocket`.
 #[pyclass(name = "_SSLSocket", module = "_ssl", frozen)]

@@ -1,5 +1,6 @@
 //! The engine: a connection's locked state, driving rustls one step at a time.
 
+use crate::codes::Reason;
 use std::io::{self, IoSlice, Read, Write};
 
 use rustls::pki_types::ServerName;
@@ -395,7 +396,7 @@ impl Tls {
     pub(super) fn active(&mut self) -> Result<&mut rustls::Connection> {
         match &mut self.engine {
             Engine::Active(conn) => Ok(conn),
-            Engine::Failed => Err(Error::ssl("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown")),
+            Engine::Failed => Err(Error::reason(Reason::ProtocolIsShutdown)),
             _ => Err(Error::State("handshake not complete")),
         }
     }
@@ -415,9 +416,7 @@ impl Tls {
                 Engine::Hello(_) => {
                     return Err(Error::State("the server config has not been chosen"))
                 }
-                Engine::Failed => {
-                    return Err(Error::ssl("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown"))
-                }
+                Engine::Failed => return Err(Error::reason(Reason::ProtocolIsShutdown)),
                 Engine::Active(conn) => {
                     // A TLS 1.3 server's only output after the handshake is its
                     // session tickets. Like OpenSSL, send them with the first
@@ -593,7 +592,7 @@ impl Tls {
     ) -> Result<Option<Need>> {
         self.started = true;
         if self.close_sent {
-            return Err(Error::ssl("PROTOCOL_IS_SHUTDOWN", "protocol is shutdown"));
+            return Err(Error::reason(Reason::ProtocolIsShutdown));
         }
         loop {
             if !self.flush(io)? {
@@ -613,12 +612,7 @@ impl Tls {
         let conn = match &mut self.engine {
             Engine::Active(conn) => conn,
             Engine::Failed => return Ok(Step::Done(())),
-            _ => {
-                return Err(Error::ssl(
-                    "SHUTDOWN_WHILE_IN_INIT",
-                    "shutdown while in init",
-                ))
-            }
+            _ => return Err(Error::reason(Reason::ShutdownWhileInInit)),
         };
         if !self.close_sent {
             conn.send_close_notify();

@@ -15,17 +15,18 @@
 //! framing reads anyway; nothing is copied.
 
 use super::client_hello::{self, Facts};
+use crate::codes::Reason;
 
 /// TLS alert descriptions (RFC 8446, section 6; RFC 7507).
 pub mod alert {
     /// `unexpected_message`.
-    pub const UNEXPECTED_MESSAGE: u8 = 10;
+    pub const UNEXPECTED_MESSAGE: u8 = crate::constants::ALERT_DESCRIPTION_UNEXPECTED_MESSAGE;
     /// `record_overflow`.
-    pub const RECORD_OVERFLOW: u8 = 22;
+    pub const RECORD_OVERFLOW: u8 = crate::constants::ALERT_DESCRIPTION_RECORD_OVERFLOW;
     /// `illegal_parameter`.
-    pub const ILLEGAL_PARAMETER: u8 = 47;
+    pub const ILLEGAL_PARAMETER: u8 = crate::constants::ALERT_DESCRIPTION_ILLEGAL_PARAMETER;
     /// `protocol_version`.
-    pub const PROTOCOL_VERSION: u8 = 70;
+    pub const PROTOCOL_VERSION: u8 = crate::constants::ALERT_DESCRIPTION_PROTOCOL_VERSION;
     /// `inappropriate_fallback`.
     pub const INAPPROPRIATE_FALLBACK: u8 = 86;
     /// `missing_extension`.
@@ -54,7 +55,7 @@ pub struct Check {
     /// The fatal alert sent.
     pub alert: u8,
     /// The OpenSSL reason code Python sees (`SSLError.reason`).
-    pub reason: &'static str,
+    pub reason: Reason,
 }
 
 /// A record whose content type TLS 1.2/1.3 does not define.
@@ -62,77 +63,77 @@ pub const CONTENT_TYPE: Check = Check {
     what: "record content type other than 20-23",
     rfc: "RFC 8446 §5",
     alert: alert::UNEXPECTED_MESSAGE,
-    reason: "UNEXPECTED_RECORD",
+    reason: Reason::UnexpectedRecord,
 };
 /// A record version whose major byte is not 3 (OpenSSL refuses it too).
 pub const RECORD_VERSION: Check = Check {
     what: "record version not 0x03xx",
     rfc: "RFC 8446 §5.1, appendix D",
     alert: alert::PROTOCOL_VERSION,
-    reason: "WRONG_VERSION_NUMBER",
+    reason: Reason::WrongVersionNumber,
 };
 /// An alert record with no alert in it.
 pub const EMPTY_ALERT: Check = Check {
     what: "zero-length alert record",
     rfc: "RFC 8446 §5.1",
     alert: alert::UNEXPECTED_MESSAGE,
-    reason: "BAD_LENGTH",
+    reason: Reason::BadLength,
 };
 /// A ChangeCipherSpec record that is not the single byte 1's length.
 pub const CCS_LENGTH: Check = Check {
     what: "change_cipher_spec record not 1 byte long",
     rfc: "RFC 8446 §5",
     alert: alert::UNEXPECTED_MESSAGE,
-    reason: "BAD_CHANGE_CIPHER_SPEC",
+    reason: Reason::BadChangeCipherSpec,
 };
 /// A plaintext record over 2^14 bytes.
 pub const PLAINTEXT_OVERFLOW: Check = Check {
     what: "plaintext record over 2^14 bytes",
     rfc: "RFC 8446 §5.1",
     alert: alert::RECORD_OVERFLOW,
-    reason: "DATA_LENGTH_TOO_LONG",
+    reason: Reason::DataLengthTooLong,
 };
 /// An application_data record (TLS 1.3 ciphertext, or early data) over 2^14+256.
 pub const TLS13_CIPHERTEXT_OVERFLOW: Check = Check {
     what: "TLS 1.3 ciphertext record over 2^14+256 bytes",
     rfc: "RFC 8446 §5.2",
     alert: alert::RECORD_OVERFLOW,
-    reason: "ENCRYPTED_LENGTH_TOO_LONG",
+    reason: Reason::EncryptedLengthTooLong,
 };
 /// A record after a TLS 1.2 ChangeCipherSpec over 2^14+2048 bytes.
 pub const TLS12_CIPHERTEXT_OVERFLOW: Check = Check {
     what: "TLS 1.2 ciphertext record over 2^14+2048 bytes",
     rfc: "RFC 5246 §6.2.3",
     alert: alert::RECORD_OVERFLOW,
-    reason: "ENCRYPTED_LENGTH_TOO_LONG",
+    reason: Reason::EncryptedLengthTooLong,
 };
 /// A ClientHello whose `legacy_version` is below TLS 1.2's 0x0303.
 pub const HELLO_LEGACY_VERSION: Check = Check {
     what: "ClientHello legacy_version below 0x0303",
     rfc: "RFC 8446 §4.1.2, appendix D",
     alert: alert::PROTOCOL_VERSION,
-    reason: "UNSUPPORTED_PROTOCOL",
+    reason: Reason::UnsupportedProtocol,
 };
 /// TLS_FALLBACK_SCSV from a client whose best version is below ours.
 pub const FALLBACK: Check = Check {
     what: "TLS_FALLBACK_SCSV with a highest version below the server's",
     rfc: "RFC 7507 §3",
     alert: alert::INAPPROPRIATE_FALLBACK,
-    reason: "INAPPROPRIATE_FALLBACK",
+    reason: Reason::InappropriateFallback,
 };
 /// A TLS 1.3 ClientHello with supported_groups but no key_share.
 pub const MISSING_KEY_SHARE: Check = Check {
     what: "TLS 1.3 ClientHello with supported_groups but no key_share",
     rfc: "RFC 8446 §9.2",
     alert: alert::MISSING_EXTENSION,
-    reason: "MISSING_KEY_SHARE",
+    reason: Reason::MissingKeyShare,
 };
 /// A handshake message larger than rustls can buffer (64 KiB with headers).
 pub const EXCESSIVE_MESSAGE: Check = Check {
     what: "handshake message larger than rustls' 64 KiB buffer",
     rfc: "RFC 8446 §4 (OpenSSL's excessive-message refusal)",
     alert: alert::ILLEGAL_PARAMETER,
-    reason: "EXCESSIVE_MESSAGE_SIZE",
+    reason: Reason::ExcessiveMessageSize,
 };
 
 /// Every check, in the order they apply: record headers, then the ClientHello.
@@ -241,7 +242,7 @@ mod tests {
         for check in TABLE {
             assert!(check.rfc.starts_with("RFC "), "{check:?}");
             assert!(check.alert != 0, "{check:?}");
-            assert!(!check.reason.is_empty() && !check.what.is_empty());
+            assert!(!check.reason.name().is_empty() && !check.what.is_empty());
         }
         // No check is listed twice.
         for (i, a) in TABLE.iter().enumerate() {

@@ -12,6 +12,7 @@
 //! - `guard` and `client_hello`: the record-layer checks in front of
 //!   rustls, and the one parse of the ClientHello they need.
 
+use crate::codes::Reason;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::pki_types::{CertificateDer, ServerName};
@@ -376,22 +377,19 @@ impl Connection {
             Engine::Active(conn) if conn.protocol_version() == Some(ProtocolVersion::TLSv1_3) => {
                 conn
             }
-            _ => return Err(Error::ssl("WRONG_SSL_VERSION", "wrong ssl version")),
+            _ => return Err(Error::reason(Reason::WrongSslVersion)),
         };
         if !matches!(&**conn, rustls::Connection::Server(_)) {
-            return Err(Error::ssl("NOT_SERVER", "not server"));
+            return Err(Error::reason(Reason::NotServer));
         }
         if conn.is_handshaking() {
-            return Err(Error::ssl("STILL_IN_INIT", "still in init"));
+            return Err(Error::reason(Reason::StillInInit));
         }
         if !tls.hello.as_ref().is_some_and(|h| h.post_handshake_auth) {
-            return Err(Error::ssl(
-                "EXTENSION_NOT_RECEIVED",
-                "extension not received",
-            ));
+            return Err(Error::reason(Reason::ExtensionNotReceived));
         }
         if !requests_certificates {
-            return Err(Error::ssl("INVALID_CONFIG", "invalid config"));
+            return Err(Error::reason(Reason::InvalidConfig));
         }
         Err(Error::Unsupported(
             "Post-handshake auth is not supported by rustssl (rustls does not implement it)."

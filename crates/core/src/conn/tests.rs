@@ -351,7 +351,7 @@ fn the_guard_refuses_a_bad_record_with_a_plaintext_alert() {
     let e = p.server.handshake(&mut p.s.io()).unwrap_err();
     assert_eq!(
         e.library_reason().1,
-        Some(super::guard::CONTENT_TYPE.reason)
+        Some(super::guard::CONTENT_TYPE.reason.name())
     );
     let alert = p.s.outgoing.read(None);
     assert_eq!(

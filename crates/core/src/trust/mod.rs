@@ -4,6 +4,7 @@
 
 mod paths;
 
+use crate::codes::Reason;
 use std::sync::{Arc, Mutex};
 
 use rustls::pki_types::CertificateDer;
@@ -80,11 +81,10 @@ impl TrustStore {
         let (self_signed, is_ca) = match X509Certificate::from_der(&der) {
             Ok(_) => (crate::x509::is_self_signed(&der), crate::x509::is_ca(&der)),
             Err(_) => {
-                return Err(Error::Protocol {
-                    library: "X509",
-                    reason: "ASN1_LIB",
-                    message: "ASN1 lib: not a valid X.509 certificate".into(),
-                })
+                return Err(Error::ssl(
+                    Reason::Asn1Lib,
+                    "ASN1 lib: not a valid X.509 certificate",
+                ))
             }
         };
         Ok(StoredCert {
@@ -189,11 +189,8 @@ impl TrustStore {
 
     /// Adds one DER certificate revocation list.
     pub fn add_crl(&mut self, der: &[u8]) -> Result<()> {
-        let crl = OwnedCertRevocationList::from_der(der).map_err(|e| Error::Protocol {
-            library: "X509",
-            reason: "ASN1_LIB",
-            message: format!("invalid CRL: {e:?}"),
-        })?;
+        let crl = OwnedCertRevocationList::from_der(der)
+            .map_err(|e| Error::ssl(Reason::Asn1Lib, format!("invalid CRL: {e:?}")))?;
         self.crls.push(Arc::new(crl));
         self.crl_der.push(Arc::from(der));
         Ok(())

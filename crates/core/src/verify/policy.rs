@@ -4,17 +4,17 @@
 use crate::error::{Error, Result};
 
 /// `ssl.VERIFY_CRL_CHECK_LEAF`.
-pub const VERIFY_CRL_CHECK_LEAF: u32 = 0x4;
+pub const VERIFY_CRL_CHECK_LEAF: u32 = crate::constants::VERIFY_CRL_CHECK_LEAF;
 /// `ssl.VERIFY_CRL_CHECK_CHAIN` (includes the leaf bit).
-pub const VERIFY_CRL_CHECK_CHAIN: u32 = 0x8 | VERIFY_CRL_CHECK_LEAF;
+pub const VERIFY_CRL_CHECK_CHAIN: u32 = crate::constants::VERIFY_CRL_CHECK_CHAIN;
 /// `ssl.VERIFY_X509_STRICT`.
-pub const VERIFY_X509_STRICT: u32 = 0x20;
+pub const VERIFY_X509_STRICT: u32 = crate::constants::VERIFY_X509_STRICT;
 /// `ssl.VERIFY_ALLOW_PROXY_CERTS`.
-pub const VERIFY_ALLOW_PROXY_CERTS: u32 = 0x40;
+pub const VERIFY_ALLOW_PROXY_CERTS: u32 = crate::constants::VERIFY_ALLOW_PROXY_CERTS;
 /// `ssl.VERIFY_X509_TRUSTED_FIRST`.
-pub const VERIFY_X509_TRUSTED_FIRST: u32 = 0x8000;
+pub const VERIFY_X509_TRUSTED_FIRST: u32 = crate::constants::VERIFY_X509_TRUSTED_FIRST;
 /// `ssl.VERIFY_X509_PARTIAL_CHAIN`.
-pub const VERIFY_X509_PARTIAL_CHAIN: u32 = 0x80000;
+pub const VERIFY_X509_PARTIAL_CHAIN: u32 = crate::constants::VERIFY_X509_PARTIAL_CHAIN;
 /// The verification flags rustssl accepts. Any other bit is refused.
 ///
 /// `VERIFY_ALLOW_PROXY_CERTS` is accepted but cannot be honoured: a chain
@@ -26,7 +26,7 @@ pub const SUPPORTED_VERIFY_FLAGS: u32 = VERIFY_CRL_CHECK_CHAIN
     | VERIFY_X509_TRUSTED_FIRST
     | VERIFY_X509_PARTIAL_CHAIN;
 /// CPython's default `verify_flags`: `VERIFY_X509_TRUSTED_FIRST`.
-pub const DEFAULT_VERIFY_FLAGS: u32 = VERIFY_X509_TRUSTED_FIRST;
+pub const DEFAULT_VERIFY_FLAGS: u32 = crate::constants::VERIFY_X509_TRUSTED_FIRST;
 
 /// Refuses `verify_flags` with a bit rustssl cannot honour: never ignored.
 pub fn check_flags(flags: u32) -> Result<()> {
