@@ -3,7 +3,6 @@
 //! Each variant is one outcome that Python's `ssl` tells apart; the glue
 //! crate maps each to its Python exception in exactly one place.
 
-use rustls::{InvalidMessage, PeerIncompatible};
 use std::fmt;
 use std::io;
 
@@ -212,87 +211,9 @@ impl From<io::Error> for Error {
     }
 }
 
-fn peer_incompatible(p: &PeerIncompatible) -> Error {
-    let reason = match p {
-        PeerIncompatible::NoCipherSuitesInCommon => Reason::NoSharedCipher,
-        PeerIncompatible::NoKxGroupsInCommon => Reason::NoSuitableKeyShare,
-        PeerIncompatible::NoSignatureSchemesInCommon
-        | PeerIncompatible::NoCertificateRequestSignatureSchemesInCommon => {
-            Reason::NoSuitableSignatureAlgorithm
-        }
-        PeerIncompatible::ServerDoesNotSupportTls12Or13
-        | PeerIncompatible::SupportedVersionsExtensionRequired
-        | PeerIncompatible::Tls12NotOffered
-        | PeerIncompatible::Tls12NotOfferedOrEnabled
-        | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig => Reason::UnsupportedProtocol,
-        _ => Reason::HandshakeFailure,
-    };
-    Error::ssl(reason, format!("{} ({p:?})", reason.text()))
-}
-
-fn invalid_message(m: &InvalidMessage) -> Error {
-    let reason = match m {
-        InvalidMessage::InvalidContentType | InvalidMessage::UnknownProtocolVersion => {
-            Reason::WrongVersionNumber
-        }
-        InvalidMessage::MessageTooLarge
-        | InvalidMessage::HandshakePayloadTooLarge
-        | InvalidMessage::CertificatePayloadTooLarge => Reason::PacketLengthTooLong,
-        _ => Reason::DecodeError,
-    };
-    Error::ssl(reason, format!("{} ({m:?})", reason.text()))
-}
-
-impl From<rustls::Error> for Error {
-    fn from(e: rustls::Error) -> Self {
-        use rustls::Error as R;
-        match e {
-            // Certificate errors map to OpenSSL's codes in one place, the
-            // `From<CertificateError>` impl of `crate::verify`'s code mapping.
-            R::InvalidCertificate(c) => Error::from(c),
-            R::AlertReceived(desc) => {
-                // Alert reasons are a family of their own (codes::alert_reason).
-                let (reason, message) = codes::alert_reason(u8::from(desc));
-                Error::Protocol {
-                    library: "SSL",
-                    reason,
-                    message,
-                }
-            }
-            R::NoCertificatesPresented => Error::reason(Reason::PeerDidNotReturnACertificate),
-            R::DecryptError => Error::reason(Reason::DecryptionFailedOrBadRecordMac),
-            R::PeerIncompatible(p) => peer_incompatible(&p),
-            R::InvalidMessage(m) => invalid_message(&m),
-            R::PeerSentOversizedRecord => Error::reason(Reason::PacketLengthTooLong),
-            R::NoApplicationProtocol => Error::reason(Reason::NoApplicationProtocol),
-            R::InappropriateMessage { .. } | R::InappropriateHandshakeMessage { .. } => {
-                Error::reason(Reason::UnexpectedMessage)
-            }
-            R::PeerMisbehaved(p) => Error::ssl(
-                Reason::PeerMisbehaved,
-                format!("{} ({p:?})", Reason::PeerMisbehaved.text()),
-            ),
-            other => Error::ssl(Reason::InternalError, other.to_string()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn alerts_map_to_openssl_reasons() {
-        let e: Error = rustls::Error::AlertReceived(rustls::AlertDescription::UnknownCA).into();
-        assert_eq!(
-            e.library_reason(),
-            (Some("SSL"), Some("TLSV1_ALERT_UNKNOWN_CA"))
-        );
-        assert_eq!(
-            e.ssl_text(),
-            "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"
-        );
-    }
 
     #[test]
     fn load_errors_carry_openssl_reason_numbers() {

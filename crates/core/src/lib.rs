@@ -23,6 +23,7 @@ pub mod hostname;
 pub mod keylog;
 pub mod keys;
 pub mod pbe;
+mod rustls_error;
 pub mod session;
 #[cfg(test)]
 mod test_der;

@@ -154,32 +154,30 @@ fn code_of(e: &CertificateError) -> i32 {
     }
 }
 
-impl From<CertificateError> for Error {
-    /// The failure a verifier handed to rustls, or the code closest to a
-    /// certificate error rustls found itself.
-    fn from(e: CertificateError) -> Self {
-        match e {
-            CertificateError::Other(other) => match other.0.downcast_ref::<VerifyFailure>() {
+/// The failure a verifier handed to rustls, or the code closest to a
+/// certificate error rustls found itself.
+pub(crate) fn certificate_error(e: CertificateError) -> Error {
+    match e {
+        CertificateError::Other(other) => match other.0.downcast_ref::<VerifyFailure>() {
+            Some(f) => Error::CertVerification {
+                code: f.code,
+                message: f.message.clone(),
+            },
+            None => Error::CertVerification {
+                code: code::UNSPECIFIED,
+                message: other.to_string(),
+            },
+        },
+        CertificateError::UnknownIssuer => {
+            match PENDING_UNKNOWN_ISSUER.with(|slot| slot.borrow_mut().take()) {
                 Some(f) => Error::CertVerification {
                     code: f.code,
-                    message: f.message.clone(),
+                    message: f.message,
                 },
-                None => Error::CertVerification {
-                    code: code::UNSPECIFIED,
-                    message: other.to_string(),
-                },
-            },
-            CertificateError::UnknownIssuer => {
-                match PENDING_UNKNOWN_ISSUER.with(|slot| slot.borrow_mut().take()) {
-                    Some(f) => Error::CertVerification {
-                        code: f.code,
-                        message: f.message,
-                    },
-                    None => Error::verify(code::UNABLE_TO_GET_ISSUER_CERT_LOCALLY),
-                }
+                None => Error::verify(code::UNABLE_TO_GET_ISSUER_CERT_LOCALLY),
             }
-            c => Error::verify(code_of(&c)),
         }
+        c => Error::verify(code_of(&c)),
     }
 }
 

@@ -23,6 +23,7 @@ use webpki::{KeyUsage, OwnedCertRevocationList};
 use crate::error::Result;
 use crate::trust::{DirUse, TrustStore};
 
+pub(crate) use mapping::certificate_error;
 pub use mapping::VerifyFailure;
 pub use policy::{
     check_flags, VerifyMode, VerifyPolicy, DEFAULT_VERIFY_FLAGS, SUPPORTED_VERIFY_FLAGS,
