@@ -1,3 +1,5 @@
+//! Unit tests of host-name and IP matching.
+
 use super::*;
 
 const DEFAULT: HostFlags = HostFlags(HostFlags::NO_PARTIAL_WILDCARDS);

@@ -1,3 +1,5 @@
+//! Unit tests of the certificate decoder against hand-built certificates.
+
 use super::print::{format_serial, format_time};
 use super::*;
 use crate::asn1::der::{
