@@ -531,7 +531,11 @@ impl Tls {
                     self.peer_closed = true;
                     return Err(Error::ZeroReturn);
                 }
-                Ok(n) => return Ok(Step::Done(self.top_up(buf, n, io)?)),
+                Ok(n) => {
+                    let n = self.top_up(buf, n, io)?;
+                    self.release_if_drained();
+                    return Ok(Step::Done(n));
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(Error::Eof),
                 Err(e) => return Err(Error::Io(e)),
@@ -563,6 +567,20 @@ impl Tls {
         if let Engine::Active(conn) = &mut self.engine {
             // The stalled reader's WouldBlock is expected; nothing is consumed.
             let _ = conn.read_tls(&mut Stalled);
+        }
+    }
+
+    /// After a read, when rustls has been given every byte received and no
+    /// part of a record is missing, lets it shrink its receive buffer: the
+    /// caller may have read to the last byte it expects and now leave the
+    /// connection idle (an HTTP client returning it to its pool), with a
+    /// buffer grown to the size of the last record. OpenSSL frees its read
+    /// buffer whenever it empties under `SSL_MODE_RELEASE_BUFFERS`, which
+    /// CPython sets. A streaming peer costs a reallocation per read that
+    /// ends on a record boundary.
+    fn release_if_drained(&mut self) {
+        if self.inbuf.is_empty() && self.inbuf.framing.received_of_current() == 0 {
+            self.shrink_receive_buffer();
         }
     }
 
