@@ -10,10 +10,11 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use rustssl_core::constants::{PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
 use rustssl_core::{
-    certificate_is_ca, certificate_is_self_signed, certified_key, cipher_by_name, decode_certificate,
-    decrypt_legacy_pem, decrypt_pkcs8, key_is_encrypted, parse_cipher_string, pem_blocks,
-    pem_certificates, pem_encode, pem_first_certificate, read_certificate_chain, read_private_key,
-    testcert, BioTransport, Connection, Context, Error, HandshakeStatus, MemoryBio, TrustStore,
+    certificate_is_ca, certificate_is_self_signed, certified_key, cipher_by_name,
+    decode_certificate, decrypt_legacy_pem, decrypt_pkcs8, key_is_encrypted, parse_cipher_string,
+    pem_blocks, pem_certificates, pem_encode, pem_first_certificate, read_certificate_chain,
+    read_private_key, testcert, BioTransport, Connection, Context, Error, HandshakeStatus,
+    MemoryBio, TrustStore,
 };
 
 /// Largest record body TLS allows for any content (2^14 + 2048 for TLS 1.2 ciphertext).
