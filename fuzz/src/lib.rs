@@ -8,10 +8,14 @@
 
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use rustssl_core::conn::{Connection, HandshakeStatus};
-use rustssl_core::context::{Context, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
-use rustssl_core::transport::{BioTransport, MemoryBio};
-use rustssl_core::{ciphers, keys, pbe, pem, testcert, trust, x509, Error};
+use rustssl_core::constants::{PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
+use rustssl_core::{
+    certificate_is_ca, certificate_is_self_signed, certified_key, cipher_by_name,
+    decode_certificate, decrypt_legacy_pem, decrypt_pkcs8, key_is_encrypted, parse_cipher_string,
+    pem_blocks, pem_certificates, pem_encode, pem_first_certificate, read_certificate_chain,
+    read_private_key, testcert, BioTransport, Connection, Context, Error, HandshakeStatus,
+    MemoryBio, TrustStore,
+};
 
 /// Largest record body TLS allows for any content (2^14 + 2048 for TLS 1.2 ciphertext).
 const MAX_RECORD_BODY: usize = 16_384 + 2_048;
@@ -55,9 +59,9 @@ pub fn server_context() -> MutexGuard<'static, Context> {
     lock(CTX.get_or_init(|| {
         let id = identity();
         let mut ctx = Context::new(PROTOCOL_TLS_SERVER).expect("server context");
-        let chain = keys::read_chain(id.cert_pem.as_bytes(), 2).expect("chain");
-        let key = keys::read_private_key(id.key_pem.as_bytes(), None).expect("key");
-        let ck = keys::certified_key(&ctx.provider(), chain, key).expect("certified key");
+        let chain = read_certificate_chain(id.cert_pem.as_bytes(), 2).expect("chain");
+        let key = read_private_key(id.key_pem.as_bytes(), None).expect("key");
+        let ck = certified_key(&ctx.provider(), chain, key).expect("certified key");
         ctx.update(|s| {
             s.add_identity(ck);
             Ok(())
@@ -89,44 +93,44 @@ pub fn client_context() -> MutexGuard<'static, Context> {
 /// `load_verify_locations(cadata=...)` and the encrypted-key readers see it.
 pub fn fuzz_pem_der_load(data: &[u8]) {
     for level in [0, 2, 5] {
-        if let Ok(chain) = keys::read_chain(data, level) {
+        if let Ok(chain) = read_certificate_chain(data, level) {
             assert!(
                 !chain.is_empty(),
                 "read_chain succeeded with no certificate"
             );
             // Whatever read_chain accepts the decoder must handle without panicking.
             for cert in &chain {
-                let _ = x509::decode_certificate(cert);
+                let _ = decode_certificate(cert);
             }
         }
     }
-    let _ = keys::key_is_encrypted(data);
+    let _ = key_is_encrypted(data);
     for password in [None, Some(&b"password"[..]), Some(&b""[..])] {
-        if let Ok(key) = keys::read_private_key(data, password) {
+        if let Ok(key) = read_private_key(data, password) {
             let ctx = server_context();
             let provider = ctx.provider();
             drop(ctx);
-            if let Ok(chain) = keys::read_chain(identity().cert_pem.as_bytes(), 0) {
-                let _ = keys::certified_key(&provider, chain, key);
+            if let Ok(chain) = read_certificate_chain(identity().cert_pem.as_bytes(), 0) {
+                let _ = certified_key(&provider, chain, key);
             }
         }
     }
-    let _ = pem::blocks(data);
-    let _ = pem::first_certificate(data);
-    let _ = keys::pem_certificates(data);
+    let _ = pem_blocks(data);
+    let _ = pem_first_certificate(data);
+    let _ = pem_certificates(data);
     for cadata in [false, true] {
-        let mut store = trust::TrustStore::default();
+        let mut store = TrustStore::default();
         let _ = store.add_pem_bundle(data, cadata);
     }
-    let mut store = trust::TrustStore::default();
+    let mut store = TrustStore::default();
     let _ = store.add_der_bundle(data);
     let _ = store.add_crl(data);
     let _ = store.stats();
-    let _ = pbe::decrypt_pkcs8(data, b"password");
+    let _ = decrypt_pkcs8(data, b"password");
     // Legacy PEM encryption: the first line is the DEK-Info header value.
     if let Some(split) = data.iter().position(|&b| b == b'\n') {
         if let Ok(dek) = std::str::from_utf8(&data[..split]) {
-            let _ = pbe::decrypt_legacy_pem(dek, b"password", &data[split + 1..]);
+            let _ = decrypt_legacy_pem(dek, b"password", &data[split + 1..]);
         }
     }
 }
@@ -135,20 +139,20 @@ pub fn fuzz_pem_der_load(data: &[u8]) {
 
 /// Certificate decoding into the `getpeercert()` dict, plus the PEM round trip.
 pub fn fuzz_cert_decode(data: &[u8]) {
-    let decoded = x509::decode_certificate(data);
-    let _ = x509::is_ca(data);
-    let _ = x509::is_self_signed(data);
+    let decoded = decode_certificate(data);
+    let _ = certificate_is_ca(data);
+    let _ = certificate_is_self_signed(data);
     if let Ok(dict) = &decoded {
         // Decoding is a pure function of the bytes.
         assert_eq!(
-            x509::decode_certificate(data).as_ref(),
+            decode_certificate(data).as_ref(),
             Ok(dict),
             "decode_certificate is not deterministic"
         );
         // DER -> PEM -> DER gives the same bytes back.
-        let text = pem::encode(data, "CERTIFICATE");
+        let text = pem_encode(data, "CERTIFICATE");
         assert_eq!(
-            pem::first_certificate(text.as_bytes()).as_deref(),
+            pem_first_certificate(text.as_bytes()).as_deref(),
             Some(data),
             "PEM round trip changed the certificate"
         );
@@ -162,9 +166,9 @@ pub fn fuzz_cipher_string(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let first = ciphers::parse(text);
+    let first = parse_cipher_string(text);
     assert_eq!(
-        ciphers::parse(text),
+        parse_cipher_string(text),
         first,
         "cipher parsing is not deterministic"
     );
@@ -173,7 +177,7 @@ pub fn fuzz_cipher_string(data: &[u8]) {
     // and TLS 1.3 alone, as OpenSSL would with those suites disabled.
     if let Ok(selection) = first {
         for name in selection.names() {
-            assert!(ciphers::by_name(name).is_some(), "unknown suite {name}");
+            assert!(cipher_by_name(name).is_some(), "unknown suite {name}");
         }
         let suites = selection.to_rustls();
         assert!(suites.len() >= selection.tls12.len());
@@ -356,7 +360,7 @@ enum Ending {
     Budget,
 }
 
-/// The record-layer guard (`rustssl_core::guard`): arbitrary bytes in front
+/// The record-layer guard (`conn::guard` in rustssl-core): arbitrary bytes in front
 /// of a server connection, cut into reads by the first byte.
 ///
 /// Invariants: no panic; everything sent is whole records; and the
@@ -450,8 +454,8 @@ pub fn fuzz_guard(data: &[u8]) {
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let id = identity();
     let mut out = Vec::new();
-    let cert_der = keys::read_chain(id.cert_pem.as_bytes(), 0).expect("chain");
-    let ca_der = keys::read_chain(id.ca_pem.as_bytes(), 0).expect("ca");
+    let cert_der = read_certificate_chain(id.cert_pem.as_bytes(), 0).expect("chain");
+    let ca_der = read_certificate_chain(id.ca_pem.as_bytes(), 0).expect("ca");
     for pem in [&id.cert_pem, &id.key_pem, &id.ca_pem] {
         out.push(("pem_der_load", pem.as_bytes().to_vec()));
     }

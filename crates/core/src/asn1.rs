@@ -3,5 +3,5 @@
 //! table ([`oid`]).
 
 pub(crate) mod der;
-pub mod oid;
-pub mod pem;
+pub(crate) mod oid;
+pub(crate) mod pem;

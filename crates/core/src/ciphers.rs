@@ -30,7 +30,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub use seclevel::{allowed, minimum_bits, unenforceable, MAX_ENFORCED_LEVEL};
+pub use seclevel::{allowed, unenforceable};
 pub use table::{all, by_name, by_suite, CipherInfo};
 
 /// What CPython 3.13 passes to `set_ciphers()` for a new context (PY_SSL_DEFAULT_CIPHER_STRING).

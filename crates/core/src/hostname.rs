@@ -69,8 +69,6 @@ impl HostFlags {
     pub const NO_PARTIAL_WILDCARDS: u32 = crate::constants::HOSTFLAG_NO_PARTIAL_WILDCARDS;
     /// Let a whole-label wildcard match several labels.
     pub const MULTI_LABEL_WILDCARDS: u32 = crate::constants::HOSTFLAG_MULTI_LABEL_WILDCARDS;
-    /// Only affects references with a leading dot, which CPython refuses.
-    pub const SINGLE_LABEL_SUBDOMAINS: u32 = crate::constants::HOSTFLAG_SINGLE_LABEL_SUBDOMAINS;
     /// Never fall back to the subject CN.
     pub const NEVER_CHECK_SUBJECT: u32 = crate::constants::HOSTFLAG_NEVER_CHECK_SUBJECT;
 

@@ -29,7 +29,6 @@ mod print;
 #[cfg(test)]
 mod tests;
 
-pub use crate::asn1::der::Error as DecodeError;
 pub use ca::{is_ca, is_self_signed};
-pub use decode::{decode_certificate, AltNameValue, AttributeValue, CertDict, Name, Rdn};
+pub use decode::{decode_certificate, AltNameValue, AttributeValue, CertDict, Name};
 pub(crate) use general_name::{parse_general_names, RawGeneralName};

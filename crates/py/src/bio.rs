@@ -4,7 +4,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use rustssl_core::transport::MemoryBio;
+use rustssl_core::MemoryBio;
 
 use crate::errors::Result;
 use crate::raw::buffer::InBytes;

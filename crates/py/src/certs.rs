@@ -4,9 +4,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use rustssl_core::codes::Reason;
-use rustssl_core::x509::{self, AltNameValue, AttributeValue, CertDict, Name};
+use rustssl_core::oid_short_name;
 use rustssl_core::Error;
-use rustssl_core::{oid, pem};
+use rustssl_core::{decode_certificate, pem_encode, AltNameValue, AttributeValue, CertDict, Name};
 
 use crate::errors::Result;
 
@@ -80,7 +80,7 @@ fn to_dict<'py>(py: Python<'py>, c: &CertDict) -> PyResult<Bound<'py, PyDict>> {
 
 /// Decodes a DER certificate into the stdlib's dict.
 pub fn cert_to_dict<'py>(py: Python<'py>, der: &[u8]) -> Result<Bound<'py, PyDict>> {
-    let decoded = x509::decode_certificate(der)
+    let decoded = decode_certificate(der)
         .map_err(|e| Error::ssl(Reason::Unknown, format!("Error decoding certificate: {e}")))?;
     Ok(to_dict(py, &decoded)?)
 }
@@ -121,7 +121,7 @@ fn rfc2253(name: &Name) -> String {
                 out.push('+');
             }
             // `XN_FLAG_RFC2253` prints OpenSSL's short name for a known attribute.
-            out.push_str(oid::short_name_of(key));
+            out.push_str(oid_short_name(key));
             out.push('=');
             match value {
                 AttributeValue::Text(text) => escape_rfc2253(text, &mut out),
@@ -170,7 +170,7 @@ impl PyCertificate {
     fn public_bytes(&self, py: Python<'_>, format: i32) -> PyResult<Py<PyAny>> {
         match format {
             ENCODING_DER => Ok(PyBytes::new(py, &self.der).into_any().unbind()),
-            ENCODING_PEM => Ok(PyString::new(py, &pem::encode(&self.der, "CERTIFICATE"))
+            ENCODING_PEM => Ok(PyString::new(py, &pem_encode(&self.der, "CERTIFICATE"))
                 .into_any()
                 .unbind()),
             _ => Err(PyValueError::new_err("Unsupported format")),
@@ -193,7 +193,7 @@ impl PyCertificate {
 
     /// `<_ssl.Certificate 'CN=...,O=...'>`, the subject as OpenSSL's RFC 2253 form.
     fn __repr__(&self) -> String {
-        let subject = x509::decode_certificate(&self.der)
+        let subject = decode_certificate(&self.der)
             .map(|c| rfc2253(&c.subject))
             .unwrap_or_default();
         format!("<_ssl.Certificate '{subject}'>")

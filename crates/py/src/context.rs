@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use pyo3::{PyTraverseError, PyVisit};
-use rustssl_core::conn::Connection;
-use rustssl_core::context::{Context, Role, Settings};
-use rustssl_core::verify::VerifyMode;
-use rustssl_core::{ciphers, Error};
+use rustssl_core::{
+    all_ciphers, cipher_by_suite, parse_cipher_string, CipherInfo, Connection, Context, Error,
+    KeyLogFile, Role, Settings, VerifyMode, DEFAULT_CIPHER_STRING,
+};
 
 use crate::certs::cert_to_dict;
 use crate::convert;
@@ -220,7 +220,7 @@ impl PyContext {
     #[setter]
     fn set_keylog_filename(&self, value: Option<PathBuf>) -> Result<()> {
         let log = match value {
-            Some(path) => Some(Arc::new(rustssl_core::keylog::KeyLogFile::open(&path)?)),
+            Some(path) => Some(Arc::new(KeyLogFile::open(&path)?)),
             None => None,
         };
         self.update(|s| {
@@ -339,13 +339,13 @@ impl PyContext {
     fn get_ciphers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let chosen = self.settings(|s| s.tls12_suites.clone());
         let list = PyList::empty(py);
-        let tls12: Vec<&ciphers::CipherInfo> = match &chosen {
-            Some(c) => c.iter().filter_map(|s| ciphers::by_suite(*s)).collect(),
-            None => ciphers::parse(ciphers::DEFAULT_CIPHER_STRING)
+        let tls12: Vec<&CipherInfo> = match &chosen {
+            Some(c) => c.iter().filter_map(|s| cipher_by_suite(*s)).collect(),
+            None => parse_cipher_string(DEFAULT_CIPHER_STRING)
                 .map(|sel| sel.tls12)
                 .unwrap_or_default(),
         };
-        let tls13 = ciphers::all().iter().filter(|c| c.is_tls13());
+        let tls13 = all_ciphers().iter().filter(|c| c.is_tls13());
         for info in tls13.chain(tls12) {
             let d = PyDict::new(py);
             d.set_item("id", info.id)?;

@@ -10,9 +10,7 @@ use std::sync::Arc;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString, PyWeakrefReference};
-use rustssl_core::session::Session;
-use rustssl_core::transport::Timeout;
-use rustssl_core::Error;
+use rustssl_core::{Error, Session, Timeout};
 
 use crate::errors::Result;
 use crate::session::PySession;

@@ -14,7 +14,10 @@ use std::path::PathBuf;
 use pyo3::exceptions::{PyDeprecationWarning, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
-use rustssl_core::{constants, oid, pem, trust, Error};
+use rustssl_core::{
+    constants, oid_by_nid, oid_by_text, pem_first_certificate, system_ca_paths, Error, OidObject,
+    CERT_DIR_ENV, CERT_FILE_ENV,
+};
 
 mod bio;
 mod certs;
@@ -36,12 +39,12 @@ use errors::Result;
 fn _test_decode_cert<'py>(py: Python<'py>, path: PathBuf) -> Result<Bound<'py, PyDict>> {
     let data = std::fs::read(&path).map_err(Error::Io)?;
     // Chosen as OpenSSL chooses: a broken block before the certificate ends the search.
-    let der = pem::first_certificate(&data)
+    let der = pem_first_certificate(&data)
         .ok_or_else(|| Error::ssl(Reason::PemLib, "Error decoding PEM-encoded file"))?;
     certs::cert_to_dict(py, &der)
 }
 
-fn object_tuple<'py>(py: Python<'py>, o: &oid::Object) -> PyResult<Bound<'py, PyTuple>> {
+fn object_tuple<'py>(py: Python<'py>, o: &OidObject) -> PyResult<Bound<'py, PyTuple>> {
     (o.nid, o.short_name, o.long_name, o.oid).into_pyobject(py)
 }
 
@@ -49,7 +52,7 @@ fn object_tuple<'py>(py: Python<'py>, o: &oid::Object) -> PyResult<Bound<'py, Py
 #[pyfunction]
 #[pyo3(signature = (txt, name = false))]
 fn txt2obj<'py>(py: Python<'py>, txt: &str, name: bool) -> PyResult<Bound<'py, PyTuple>> {
-    match oid::by_text(txt, name) {
+    match oid_by_text(txt, name) {
         Some(o) => object_tuple(py, o),
         None => Err(PyValueError::new_err(format!("unknown object '{txt}'"))),
     }
@@ -61,7 +64,7 @@ fn nid2obj(py: Python<'_>, nid: i32) -> PyResult<Bound<'_, PyTuple>> {
     if nid < 1 {
         return Err(PyValueError::new_err("NID must be positive."));
     }
-    match oid::by_nid(nid) {
+    match oid_by_nid(nid) {
         Some(o) => object_tuple(py, o),
         None => Err(PyValueError::new_err(format!("unknown NID {nid}"))),
     }
@@ -123,15 +126,15 @@ fn rand_add(string: &Bound<'_, PyAny>, entropy: f64) -> PyResult<()> {
 /// `get_default_verify_paths()`: `(cafile_env, cafile, capath_env, capath)`.
 #[pyfunction]
 fn get_default_verify_paths() -> (&'static str, String, &'static str, String) {
-    let system = trust::system_paths();
+    let system = system_ca_paths();
     let show = |p: Option<PathBuf>, fallback: &str| {
         p.map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|| fallback.to_owned())
     };
     (
-        trust::CERT_FILE_ENV,
+        CERT_FILE_ENV,
         show(system.cafile, "/etc/ssl/certs/ca-certificates.crt"),
-        trust::CERT_DIR_ENV,
+        CERT_DIR_ENV,
         show(system.capath, "/etc/ssl/certs"),
     )
 }
@@ -197,10 +200,7 @@ fn _ssl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("OPENSSL_VERSION_INFO", rustssl_core::OPENSSL_COMPAT_INFO)?;
     m.add("_OPENSSL_API_VERSION", rustssl_core::OPENSSL_COMPAT_INFO)?;
-    m.add(
-        "_DEFAULT_CIPHERS",
-        rustssl_core::ciphers::DEFAULT_CIPHER_STRING,
-    )?;
+    m.add("_DEFAULT_CIPHERS", rustssl_core::DEFAULT_CIPHER_STRING)?;
     for name in [
         "err_codes_to_names",
         "err_names_to_codes",

@@ -9,8 +9,9 @@ use std::sync::{Mutex, MutexGuard};
 use pyo3::exceptions::{PyEOFError, PyOSError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
-use rustssl_core::context::Context;
-use rustssl_core::{keys, Error};
+use rustssl_core::{
+    certified_key, key_is_encrypted, read_certificate_chain, read_private_key, Context, Error,
+};
 
 use crate::convert::{fs_path, opt_fs_path, password_bytes};
 use crate::errors::Result;
@@ -55,7 +56,7 @@ impl<'py> Password<'py> {
     fn resolve(self, py: Python<'_>, key_pem: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(match self {
             Password::Bytes(b) => Some(b),
-            _ if !keys::key_is_encrypted(key_pem) => None,
+            _ if !key_is_encrypted(key_pem) => None,
             Password::Callable(f) => {
                 let returned = f.call0()?;
                 Some(password_bytes(
@@ -104,15 +105,15 @@ pub fn cert_chain(
     let password = Password::new(password)?;
     let security_level = lock(core).settings().security_level;
     let cert_pem = read_file(&certfile)?;
-    let chain = keys::read_chain(&cert_pem, security_level)?;
+    let chain = read_certificate_chain(&cert_pem, security_level)?;
     let key_pem = match &keyfile {
         Some(path) => read_file(path)?,
         None => cert_pem,
     };
     let password = password.resolve(py, &key_pem)?;
-    let key = keys::read_private_key(&key_pem, password.as_deref())?;
+    let key = read_private_key(&key_pem, password.as_deref())?;
     let provider = lock(core).provider();
-    let ck = keys::certified_key(&provider, chain, key)?;
+    let ck = certified_key(&provider, chain, key)?;
     Ok(lock(core).update(|s| {
         s.add_identity(ck);
         Ok(())
@@ -189,7 +190,7 @@ pub fn verify_locations(
 pub fn dh_params(path: &Bound<'_, PyAny>) -> Result<()> {
     let path: PathBuf = fs_path(path, None)?;
     let data = read_file(&path)?;
-    let found = rustssl_core::pem::blocks(&data)
+    let found = rustssl_core::pem_blocks(&data)
         .iter()
         .any(|(label, der)| label == "DH PARAMETERS" && !der.is_empty());
     if !found {

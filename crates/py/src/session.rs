@@ -5,7 +5,7 @@ use std::sync::Arc;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use rustssl_core::session::Session;
+use rustssl_core::Session;
 
 /// `_ssl.SSLSession`. Created by connections, never by Python code.
 #[pyclass(name = "SSLSession", module = "_ssl", frozen)]

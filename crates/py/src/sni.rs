@@ -5,8 +5,7 @@ use rustssl_core::codes::Reason;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use rustssl_core::conn::HelloInfo;
-use rustssl_core::{Error, ProtocolVersion, ServerConfig};
+use rustssl_core::{Error, HelloInfo, ProtocolVersion, ServerConfig};
 
 use crate::context::PyContext;
 use crate::errors::Result;

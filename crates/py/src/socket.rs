@@ -9,10 +9,10 @@ use std::sync::Mutex;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple, PyWeakrefReference};
-use rustssl_core::conn::{Connection, HandshakeStatus, Role};
-use rustssl_core::transport::{Timeout, Transport};
-use rustssl_core::verify::VerifyMode;
-use rustssl_core::{ciphers, Error};
+use rustssl_core::{
+    cipher_by_suite, key_exchange_group_name, Connection, Error, HandshakeStatus, Role, Timeout,
+    Transport, VerifyMode,
+};
 
 use crate::certs::{cert_to_dict, PyCertificate};
 use crate::context::PyContext;
@@ -251,7 +251,7 @@ impl PySslSocket {
         let Some(suite) = self.conn.info().cipher_suite else {
             return Ok(None);
         };
-        let Some(c) = ciphers::by_suite(suite) else {
+        let Some(c) = cipher_by_suite(suite) else {
             return Ok(None);
         };
         Ok(Some(PyTuple::new(
@@ -302,7 +302,7 @@ impl PySslSocket {
                 .iter()
                 .map(|s| s.suite())
                 .filter(|s| offered.contains(s))
-                .filter_map(ciphers::by_suite)
+                .filter_map(cipher_by_suite)
                 .map(|c| (c.name, c.protocol, c.strength_bits))
                 .collect(),
         )
@@ -419,6 +419,6 @@ impl PySslSocket {
         self.conn
             .info()
             .group
-            .map(|g| rustssl_core::context::group_name(g).to_owned())
+            .map(|g| key_exchange_group_name(g).to_owned())
     }
 }

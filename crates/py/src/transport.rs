@@ -4,10 +4,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use rustssl_core::conn::Connection;
-use rustssl_core::error::Operation;
-use rustssl_core::transport::{BioTransport, Need, Transport};
-use rustssl_core::Error;
+use rustssl_core::{BioTransport, Connection, Error, Need, Operation, Transport};
 
 use crate::bio::PyMemoryBio;
 use crate::errors::{Failure, Result};

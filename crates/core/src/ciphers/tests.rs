@@ -5,6 +5,7 @@ use rustls::{CipherSuite, SupportedCipherSuite};
 
 use super::engine::run_rules;
 use super::pattern::traits_of;
+use super::seclevel::{minimum_bits, MAX_ENFORCED_LEVEL};
 use super::*;
 
 const CASES: &str = include_str!("../../../../tests/data/cipher_expected.txt");

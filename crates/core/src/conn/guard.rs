@@ -18,7 +18,7 @@ use super::client_hello::{self, Facts};
 use crate::codes::Reason;
 
 /// TLS alert descriptions (RFC 8446, section 6; RFC 7507).
-pub mod alert {
+pub(crate) mod alert {
     /// `unexpected_message`.
     pub const UNEXPECTED_MESSAGE: u8 = crate::constants::ALERT_DESCRIPTION_UNEXPECTED_MESSAGE;
     /// `record_overflow`.

@@ -29,7 +29,7 @@ mod guard;
 pub(crate) mod sealed_alert;
 #[cfg(test)]
 mod tests;
-pub mod transport;
+pub(crate) mod transport;
 
 use engine::{alert_for, send_plaintext_alert, Engine, Step, Tls};
 pub use engine::{HandshakeStatus, HelloInfo};

@@ -26,9 +26,7 @@ use crate::trust::{DirUse, TrustStore};
 pub(crate) use mapping::certificate_error;
 pub use mapping::VerifyFailure;
 pub use policy::{
-    check_flags, VerifyMode, VerifyPolicy, DEFAULT_VERIFY_FLAGS, SUPPORTED_VERIFY_FLAGS,
-    VERIFY_ALLOW_PROXY_CERTS, VERIFY_CRL_CHECK_CHAIN, VERIFY_CRL_CHECK_LEAF,
-    VERIFY_X509_PARTIAL_CHAIN, VERIFY_X509_STRICT, VERIFY_X509_TRUSTED_FIRST,
+    check_flags, VerifyMode, VerifyPolicy, DEFAULT_VERIFY_FLAGS, VERIFY_X509_PARTIAL_CHAIN,
 };
 
 /// A frozen view of the verification settings, shared by a rustls config.
@@ -116,6 +114,7 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::chain::{is_proxy_certificate, PROXY_CERTIFICATES_NOT_ALLOWED};
+    use super::policy::VERIFY_ALLOW_PROXY_CERTS;
     use super::*;
     use crate::error::Error;
 

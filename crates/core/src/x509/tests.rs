@@ -2,6 +2,7 @@
 
 use super::print::{format_serial, format_time};
 use super::*;
+use crate::asn1::der::Error as DecodeError;
 use crate::asn1::der::{
     ctx_cons, Tlv, BIT_STRING, BOOLEAN, GENERALIZED_TIME, INTEGER, OCTET_STRING, OID,
     PRINTABLE_STRING, SEQUENCE, SET, UTC_TIME, UTF8_STRING,

@@ -6,9 +6,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
-use rustssl_core::conn::Connection;
-use rustssl_core::transport::{FdTransport, Timeout, Transport};
-use rustssl_core::Error;
+use rustssl_core::{Connection, Error, FdTransport, Timeout, Transport};
 
 use crate::errors::{Failure, Result};
 

@@ -8,12 +8,12 @@ use rustls::crypto::aws_lc_rs::default_provider;
 use rustls::{AlertDescription, CipherSuite, ClientConfig, KeyLog, RootCertStore, ServerConfig};
 
 use super::*;
+use crate::conn::transport::{BioTransport, MemoryBio};
 use crate::conn::{Connection, HandshakeStatus};
 use crate::context::{Context, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
 use crate::error::Error;
 use crate::keys;
 use crate::testcert::{self, Generated, KeyKind};
-use crate::transport::{BioTransport, MemoryBio};
 
 const SUITES: [CipherSuite; 3] = [
     CipherSuite::TLS13_AES_128_GCM_SHA256,
