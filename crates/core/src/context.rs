@@ -484,9 +484,7 @@ impl Context {
                 "Cannot set session for server-side SSLSocket.".into(),
             ));
         }
-        if conn.is_established() {
-            return Err(Error::Value("Cannot set session after handshake.".into()));
-        }
+        // The connection decides whether it has started (its own rule).
         let (config, slot) = self.client_config_for(Some(session))?;
         conn.restart_client(config, slot)
     }

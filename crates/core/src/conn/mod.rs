@@ -148,10 +148,9 @@ impl Connection {
         if tls.started {
             return Err(Error::Value("Cannot set session after handshake.".into()));
         }
+        // `Context::set_session` refuses server-side connections first.
         let Some(name) = tls.client_name.clone() else {
-            return Err(Error::Value(
-                "Cannot set session for server-side SSLSocket.".into(),
-            ));
+            return Err(Error::State("a server-side connection has no session"));
         };
         let conn = ClientConnection::new(config, name)?;
         tls.engine = Engine::Active(Box::new(conn.into()));

@@ -489,17 +489,25 @@ fn a_session_is_set_only_before_the_handshake() {
     p.client.restart_client(config, slot).unwrap();
     p.handshake();
     assert!(p.client.info().resumed);
-    let (config, slot) = client_ctx.client_config_for(Some(session)).unwrap();
+    let (config, slot) = client_ctx.client_config_for(Some(session.clone())).unwrap();
     assert!(matches!(
         p.client.restart_client(config, slot),
-        Err(Error::Value(_))
+        Err(Error::Value(m)) if m == "Cannot set session after handshake."
     ));
-    // A server has no session to set.
+    assert!(matches!(
+        client_ctx.set_session(&p.client, session.clone()),
+        Err(Error::Value(m)) if m == "Cannot set session after handshake."
+    ));
+    // A server has no session to set: the context refuses it by role first.
     let server = Connection::server(server_ctx.stats());
+    assert!(matches!(
+        client_ctx.set_session(&server, session),
+        Err(Error::Value(m)) if m == "Cannot set session for server-side SSLSocket."
+    ));
     let (config, slot) = client_ctx.client_config_for(None).unwrap();
     assert!(matches!(
         server.restart_client(config, slot),
-        Err(Error::Value(_))
+        Err(Error::State(_))
     ));
 }
 
