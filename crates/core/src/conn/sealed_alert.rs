@@ -17,9 +17,11 @@
 //! record is taken but never sent, and it must open under the captured key
 //! at one sequence number near the count of records we sent. rustls gave
 //! that number to the close_notify, so it was never used on the wire, and
-//! our alert takes it. If anything differs (TLS 1.2, a KeyUpdate changed
-//! our key, an unknown suite, rustls sent its own alert), nothing more is
-//! sent and the connection ends as before. A miscount can therefore never
+//! our alert takes it. After a KeyUpdate of our key the same proof runs
+//! over the next few key generations (RFC 8446 §7.2). If anything differs
+//! (TLS 1.2, an unknown suite, rustls sent its own alert, more updates or
+//! records than the search covers), nothing more is sent and the connection
+//! ends as before. A miscount can therefore never
 //! reuse a nonce or send a record the peer would misread.
 //!
 //! Per connection this keeps one secret (zeroized on drop, and dropped once
@@ -41,6 +43,12 @@ const MAX_SECRET: usize = 48;
 /// when the secret was captured and sent after: our handshake flight, in
 /// records (a certificate chain of up to 4 MiB).
 const MAX_QUEUED: u64 = 256;
+/// How many KeyUpdates of our key a sealed alert follows.
+const MAX_UPDATES: usize = 4;
+/// How many records after a KeyUpdate the search tries, per generation.
+/// Each try is one AEAD open of a 3-byte record (well under a microsecond),
+/// and it runs only on the way out of a failed connection.
+const MAX_AFTER_UPDATE: u64 = 4096;
 /// Record header of a TLS 1.3 protected record: application_data, 0x0303.
 const PROTECTED: [u8; 3] = [23, 3, 3];
 /// AEAD tag length of every TLS 1.3 suite.
@@ -158,13 +166,34 @@ impl SealedAlert {
             }
         }
         let probe: [u8; RECORD_LEN] = probe.try_into().ok()?;
-        let key = Keys::derive(&suite, secret)?;
         let newest = sent.checked_sub(armed.sent_before)?;
+        // The first key: the close_notify took the number after our records.
+        let key = Keys::derive(&suite, secret)?;
         let oldest = newest.saturating_sub(MAX_QUEUED);
-        let seq = (oldest..=newest)
+        if let Some(seq) = (oldest..=newest)
             .rev()
-            .find(|&seq| key.open(seq, &probe) == Some(CLOSE_NOTIFY))?;
-        key.seal(seq, [2, description, 21])
+            .find(|&seq| key.open(seq, &probe) == Some(CLOSE_NOTIFY))
+        {
+            return key.seal(seq, [2, description, 21]);
+        }
+        // Our key was updated (a KeyUpdate rustls sent, most often because
+        // the peer asked): each generation is derived from the one before
+        // (RFC 8446 §7.2) and numbers its records from 0.
+        let mut current = Zeroizing::new([0u8; MAX_SECRET]);
+        current[..secret.len()].copy_from_slice(secret);
+        for _ in 0..MAX_UPDATES {
+            let prk = hkdf::Prk::new_less_safe(suite.hkdf, &current[..suite.hash_len]);
+            let mut next = Zeroizing::new([0u8; MAX_SECRET]);
+            expand_label(&prk, b"traffic upd", &mut next[..suite.hash_len])?;
+            current = next;
+            let key = Keys::derive(&suite, &current[..suite.hash_len])?;
+            if let Some(seq) = (0..=newest.min(MAX_AFTER_UPDATE))
+                .find(|&seq| key.open(seq, &probe) == Some(CLOSE_NOTIFY))
+            {
+                return key.seal(seq, [2, description, 21]);
+            }
+        }
+        None
     }
 }
 

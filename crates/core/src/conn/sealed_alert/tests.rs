@@ -299,7 +299,7 @@ fn a_rustls_server_opens_the_alert_of_a_rustssl_client() {
 }
 
 #[test]
-fn after_a_key_update_nothing_is_sent() {
+fn after_a_key_update_the_alert_uses_the_updated_key() {
     let suite = SUITES[0];
     let log = Arc::new(Secrets::default());
     let mut pair = server_pair(suite, log.clone());
@@ -319,10 +319,15 @@ fn after_a_key_update_nothing_is_sent() {
     let mut next = [0u8; 32];
     expand_label(&prk, b"traffic upd", &mut next).unwrap();
     let (error, sent) = pair.refuse(&forge(suite, &next, 1, &NO_CONTENT_TYPE));
-    // rustls judged the content, and the server's key is no longer the
-    // captured one: rather than a record the client cannot open, nothing.
+    // rustls judged the content; the server's key is the updated one now,
+    // and the sealed alert follows it: the client opens it.
     assert!(error.to_string().contains("PEER_MISBEHAVED"), "{error}");
-    assert_eq!(sent, b"");
+    assert_eq!(
+        deliver(&mut pair.peer, &sent),
+        Some(rustls::Error::AlertReceived(
+            AlertDescription::UnexpectedMessage
+        ))
+    );
 }
 
 #[test]
