@@ -29,6 +29,6 @@ mod print;
 #[cfg(test)]
 mod tests;
 
-pub use ca::{is_ca, is_self_signed};
+pub use ca::{is_ca, is_self_signed, self_signed_and_ca};
 pub use decode::{decode_certificate, AltNameValue, AttributeValue, CertDict, Name};
 pub(crate) use general_name::{parse_general_names, RawGeneralName};

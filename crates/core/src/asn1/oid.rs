@@ -304,6 +304,9 @@ impl fmt::Display for BigDecimal {
 
 /// The dotted form of an OBJECT IDENTIFIER that passed [`check`].
 pub(crate) fn dotted(body: &[u8]) -> String {
+    if let Some(text) = dotted_small(body) {
+        return text;
+    }
     let mut arcs = Vec::new();
     let mut current = BigDecimal(Vec::new());
     for &b in body {
@@ -330,6 +333,37 @@ pub(crate) fn dotted(body: &[u8]) -> String {
         }
     }
     out
+}
+
+/// [`dotted`] without big-number arithmetic, for an OID whose arcs all fit
+/// in 64 bits (every OID rustssl knows); `None` otherwise.
+fn dotted_small(body: &[u8]) -> Option<String> {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(body.len() * 3);
+    let mut arc: u64 = 0;
+    let mut first = true;
+    for &b in body {
+        if arc > u64::MAX >> 7 {
+            return None;
+        }
+        arc = (arc << 7) | u64::from(b & 0x7f);
+        if b & 0x80 == 0 {
+            if first {
+                // The first sub-identifier packs the first two arcs.
+                let root = match arc {
+                    0..=39 => 0,
+                    40..=79 => 1,
+                    _ => 2,
+                };
+                write!(out, "{root}.{}", arc - 40 * root).ok()?;
+                first = false;
+            } else {
+                write!(out, ".{arc}").ok()?;
+            }
+            arc = 0;
+        }
+    }
+    Some(out)
 }
 
 /// An OID as OpenSSL names it in text: its long name when it has one, else dotted.

@@ -79,7 +79,7 @@ impl TrustStore {
 
     fn stored(der: Vec<u8>) -> Result<StoredCert> {
         let (self_signed, is_ca) = match X509Certificate::from_der(&der) {
-            Ok(_) => (crate::x509::is_self_signed(&der), crate::x509::is_ca(&der)),
+            Ok(_) => crate::x509::self_signed_and_ca(&der),
             Err(_) => {
                 return Err(Error::ssl(
                     Reason::Asn1Lib,

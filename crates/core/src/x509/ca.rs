@@ -27,6 +27,18 @@ pub fn is_ca(der: &[u8]) -> bool {
         .is_some_and(|cert| check_ca(&cert).unwrap_or(false))
 }
 
+/// [`is_self_signed`] and [`is_ca`] from one parse: what a trust store
+/// records about each certificate it loads.
+pub fn self_signed_and_ca(der: &[u8]) -> (bool, bool) {
+    match parse_certificate(der) {
+        Ok(cert) => (
+            self_signed(&cert).unwrap_or(false),
+            check_ca(&cert).unwrap_or(false),
+        ),
+        Err(_) => (false, false),
+    }
+}
+
 /// `keyCertSign` in OpenSSL's keyUsage flags (first octet of the bits).
 const KEY_CERT_SIGN: u8 = 0x04;
 /// The SSL, S/MIME and object-signing CA bits of a Netscape cert type.
@@ -117,8 +129,11 @@ fn names_and_keys_match(
     subject_key_id: Option<&[u8]>,
     authority_key_id: Option<&AuthorityKeyId<'_>>,
 ) -> bool {
-    let issuer = canonical_name(&cert.issuer);
-    if canonical_name(&cert.subject) != issuer {
+    // Equal encodings are equal names; only different ones need the
+    // canonical forms (the common case, a root, skips them).
+    if cert.subject_der != cert.issuer_der
+        && canonical_name(&cert.subject) != canonical_name(&cert.issuer)
+    {
         return false;
     }
     if let Some(akid) = authority_key_id {
@@ -127,7 +142,7 @@ fn names_and_keys_match(
         let issuer_differs = akid
             .issuer
             .as_ref()
-            .is_some_and(|name| canonical_name(name) != issuer);
+            .is_some_and(|name| canonical_name(name) != canonical_name(&cert.issuer));
         if key_id_differs || serial_differs || issuer_differs {
             return false;
         }

@@ -24,9 +24,13 @@ pub(super) struct RawCertificate<'a> {
     /// The signature algorithm inside the signed part.
     pub(super) signature_oid: &'a [u8],
     pub(super) issuer: RawName<'a>,
+    /// The issuer name's encoded contents, for a byte-equality shortcut.
+    pub(super) issuer_der: &'a [u8],
     pub(super) not_before: Tlv<'a>,
     pub(super) not_after: Tlv<'a>,
     pub(super) subject: RawName<'a>,
+    /// The subject name's encoded contents.
+    pub(super) subject_der: &'a [u8],
     pub(super) key_oid: &'a [u8],
     pub(super) extensions: Vec<Extension<'a>>,
 }
@@ -88,12 +92,14 @@ pub(super) fn parse_certificate(der: &[u8]) -> Result<RawCertificate<'_>> {
     let serial = tbs.expect(INTEGER)?;
     check_integer(serial)?;
     let signature_oid = parse_algorithm(tbs.expect(SEQUENCE)?)?;
-    let issuer = parse_name(tbs.expect(SEQUENCE)?)?;
+    let issuer_der = tbs.expect(SEQUENCE)?;
+    let issuer = parse_name(issuer_der)?;
     let mut validity = Reader::new(tbs.expect(SEQUENCE)?);
     let not_before = parse_time_field(&mut validity)?;
     let not_after = parse_time_field(&mut validity)?;
     validity.finish()?;
-    let subject = parse_name(tbs.expect(SEQUENCE)?)?;
+    let subject_der = tbs.expect(SEQUENCE)?;
+    let subject = parse_name(subject_der)?;
     let mut key_info = Reader::new(tbs.expect(SEQUENCE)?);
     let key_oid = parse_algorithm(key_info.expect(SEQUENCE)?)?;
     bit_string_bits(key_info.expect(BIT_STRING)?)?;
@@ -113,9 +119,11 @@ pub(super) fn parse_certificate(der: &[u8]) -> Result<RawCertificate<'_>> {
         serial,
         signature_oid,
         issuer,
+        issuer_der,
         not_before,
         not_after,
         subject,
+        subject_der,
         key_oid,
         extensions,
     })
