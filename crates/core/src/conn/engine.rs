@@ -374,12 +374,17 @@ impl Tls {
         let Engine::Active(conn) = &mut self.engine else {
             return Ok(());
         };
-        let server = matches!(**conn, rustls::Connection::Server(_));
-        let sent = self.sent.app_records;
-        match self
-            .sealed
-            .capture(server, sent, || conn.process_new_packets())
-        {
+        // rustls derives the traffic secrets only while handshaking; after
+        // that, records are processed without the key-log tap.
+        let processed = if conn.is_handshaking() {
+            let server = matches!(**conn, rustls::Connection::Server(_));
+            let sent = self.sent.app_records;
+            self.sealed
+                .capture(server, sent, || conn.process_new_packets())
+        } else {
+            conn.process_new_packets()
+        };
+        match processed {
             Ok(state) => {
                 if state.peer_has_closed() {
                     self.peer_closed = true;
