@@ -1,20 +1,36 @@
-//! The engine: a connection's locked state, driving rustls one step at a time.
+//! The engine: a connection's locked state, driving rustls' unbuffered API one step at a time.
+//!
+//! rustls keeps no buffer of its own here. Ciphertext is received into
+//! [`InBuf`] and decrypted in place there; handshake records and
+//! application data are encoded or encrypted straight into [`OutBuf`]. Both
+//! borrow the thread's buffers while they work and give them back before
+//! the connection waits, keeping only what is left over (the start of a
+//! record, unsent ciphertext) in an allocation of its own size. An idle
+//! connection therefore holds no TLS buffer at all.
 
 use crate::codes::Reason;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice};
 
-use rustls::pki_types::ServerName;
-use rustls::server::{Accepted, Acceptor};
+use rustls::client::{ClientConnectionData, UnbufferedClientConnection};
+use rustls::server::{Acceptor, ServerConnectionData, UnbufferedServerConnection};
+use rustls::unbuffered::{
+    ConnectionState, EncodeError, EncryptError, InsufficientSizeError, UnbufferedConnectionCommon,
+    UnbufferedStatus,
+};
+use rustls::{CommonState, ProtocolVersion};
 
 use super::client_hello;
-use super::framing::{Framing, InBuf, Sink, RECV_BUFFER};
+use super::framing::{Framing, InBuf, OutBuf, RECV_BUFFER};
 use super::guard::{self, Check};
 use super::sealed_alert::SealedAlert;
 use super::transport::{Need, Transport};
 use crate::error::{Error, Result};
 
-/// Plaintext encrypted per step, so one huge `sendall` does not buffer it all at once.
+/// Plaintext encrypted per step, so one huge `sendall` does not encrypt it all at once.
 const WRITE_CHUNK: usize = 256 * 1024;
+/// Room for the records' overhead when encrypting: header, content type,
+/// explicit nonce and tag of every record of a chunk, with some to spare.
+const RECORD_OVERHEAD: usize = 64;
 
 /// Writes a fatal alert as a plaintext record, for failures before any
 /// keys exist. Best effort: the connection is failing either way.
@@ -45,7 +61,7 @@ fn refusal(check: &'static Check) -> Error {
     Error::ssl(check.reason, check.what)
 }
 
-/// The alert a refused ClientHello deserves when rustls queued none; none
+/// The alert a failed handshake deserves when rustls queued none; none
 /// when the peer itself ended the handshake with an alert.
 pub(super) fn alert_for(e: &rustls::Error) -> Option<u8> {
     use rustls::AlertDescription as A;
@@ -90,14 +106,223 @@ pub enum HandshakeStatus {
     ClientHello(HelloInfo),
 }
 
+/// rustls' unbuffered connection, either side.
+pub(super) enum Rustls {
+    Client(UnbufferedClientConnection),
+    Server(UnbufferedServerConnection),
+}
+
+impl Rustls {
+    /// What both sides share: versions, suites, certificates, progress.
+    pub(super) fn common(&self) -> &CommonState {
+        match self {
+            Rustls::Client(c) => c,
+            Rustls::Server(s) => s,
+        }
+    }
+
+    pub(super) fn is_server(&self) -> bool {
+        matches!(self, Rustls::Server(_))
+    }
+}
+
+/// The one call both sides' unbuffered connections make, so that one
+/// generic [`step_with`] drives either.
+trait Process {
+    type Data;
+    fn process<'c, 'i>(
+        &'c mut self,
+        incoming: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, Self::Data>;
+}
+
+impl Process for UnbufferedConnectionCommon<ClientConnectionData> {
+    type Data = ClientConnectionData;
+    fn process<'c, 'i>(&'c mut self, incoming: &'i mut [u8]) -> UnbufferedStatus<'c, 'i, Self::Data> {
+        self.process_tls_records(incoming)
+    }
+}
+
+impl Process for UnbufferedConnectionCommon<ServerConnectionData> {
+    type Data = ServerConnectionData;
+    fn process<'c, 'i>(&'c mut self, incoming: &'i mut [u8]) -> UnbufferedStatus<'c, 'i, Self::Data> {
+        self.process_tls_records(incoming)
+    }
+}
+
+/// What a step does if rustls lets it write application data.
+#[derive(Clone, Copy)]
+pub(super) enum Want<'a> {
+    /// Nothing: the step only reads, encodes or reports.
+    Nothing,
+    /// Encrypt this plaintext into the output buffer.
+    Encrypt(&'a [u8]),
+    /// Encrypt a close_notify into the output buffer.
+    CloseNotify,
+}
+
+/// What one call into rustls produced.
+pub(super) enum Event {
+    /// This many plaintext bytes went into the caller's buffer (any more
+    /// into the connection's plaintext buffer).
+    Data(usize),
+    /// rustls encoded records into the output buffer; there may be more.
+    Encoded,
+    /// What was encoded should be sent now.
+    Transmit,
+    /// rustls needs more ciphertext (or, after the handshake, has nothing to do).
+    NeedInput,
+    /// What [`Want`] asked was done: this many plaintext bytes encrypted.
+    Wrote(usize),
+    /// The peer's close_notify was read.
+    PeerClosed,
+    /// Both close_notify alerts have passed.
+    Closed,
+    /// rustls failed; the connection is over.
+    Failed(rustls::Error),
+}
+
+/// Decrypted bytes the caller has not taken yet: the rest of a record
+/// larger than the caller's buffer. Empty (no allocation) otherwise.
+#[derive(Default)]
+pub(super) struct Plain {
+    buf: Vec<u8>,
+    start: usize,
+}
+
+impl Plain {
+    pub(super) fn len(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn push(&mut self, data: &[u8]) {
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Moves as much as fits into `out`.
+    fn read_into(&mut self, out: &mut [u8]) -> usize {
+        let n = out.len().min(self.len());
+        out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+        self.start += n;
+        if self.is_empty() {
+            *self = Plain::default();
+        }
+        n
+    }
+
+    fn clear(&mut self) {
+        *self = Plain::default();
+    }
+}
+
+/// One call into rustls over the received ciphertext `incoming`: what came
+/// of it, and how many bytes at the front of `incoming` are done with.
+fn step_with<C: Process>(
+    conn: &mut C,
+    incoming: &mut [u8],
+    out: &mut OutBuf,
+    plain: &mut Plain,
+    dest: &mut [u8],
+    want: Want<'_>,
+) -> (Event, usize) {
+    let UnbufferedStatus { discard, state } = conn.process(incoming);
+    let event = match state {
+        Err(e) => Event::Failed(e),
+        Ok(ConnectionState::ReadTraffic(mut records)) => {
+            let mut n = 0;
+            while let Some(record) = records.next_record() {
+                match record {
+                    Ok(record) => {
+                        let payload = record.payload;
+                        let k = payload.len().min(dest.len() - n);
+                        dest[n..n + k].copy_from_slice(&payload[..k]);
+                        plain.push(&payload[k..]);
+                        n += k;
+                    }
+                    Err(e) => return (Event::Failed(e), discard),
+                }
+            }
+            Event::Data(n)
+        }
+        Ok(ConnectionState::EncodeTlsData(mut encode)) => {
+            let mut need = 4096;
+            loop {
+                match encode.encode(out.space(need)) {
+                    Ok(n) => {
+                        out.commit(n);
+                        break Event::Encoded;
+                    }
+                    Err(EncodeError::InsufficientSize(InsufficientSizeError { required_size })) => {
+                        need = required_size;
+                    }
+                    Err(_) => break Event::Encoded,
+                }
+            }
+        }
+        Ok(ConnectionState::TransmitTlsData(transmit)) => {
+            // What was encoded is in `out`, which the caller sends (or keeps).
+            transmit.done();
+            Event::Transmit
+        }
+        Ok(ConnectionState::WriteTraffic(mut traffic)) => match want {
+            Want::Nothing => Event::NeedInput,
+            Want::Encrypt(data) => {
+                let mut need = data.len() + RECORD_OVERHEAD * (1 + data.len() / 4096);
+                loop {
+                    match traffic.encrypt(data, out.space(need)) {
+                        Ok(n) => {
+                            out.commit(n);
+                            break Event::Wrote(data.len());
+                        }
+                        Err(EncryptError::InsufficientSize(InsufficientSizeError {
+                            required_size,
+                        })) => need = required_size,
+                        Err(_) => {
+                            break Event::Failed(rustls::Error::EncryptError);
+                        }
+                    }
+                }
+            }
+            Want::CloseNotify => {
+                let mut need = 64;
+                loop {
+                    match traffic.queue_close_notify(out.space(need)) {
+                        Ok(n) => {
+                            out.commit(n);
+                            break Event::Wrote(0);
+                        }
+                        Err(EncryptError::InsufficientSize(InsufficientSizeError {
+                            required_size,
+                        })) => need = required_size,
+                        Err(_) => break Event::Failed(rustls::Error::EncryptError),
+                    }
+                }
+            }
+        },
+        Ok(ConnectionState::BlockedHandshake) => Event::NeedInput,
+        Ok(ConnectionState::PeerClosed) => Event::PeerClosed,
+        Ok(ConnectionState::Closed) => Event::Closed,
+        // Early data is never enabled, and later states are unknown to us.
+        Ok(_) => Event::Failed(rustls::Error::General(
+            "unexpected state of the TLS connection".into(),
+        )),
+    };
+    (event, discard)
+}
+
 /// The rustls engine in its current phase.
 pub(super) enum Engine {
     /// A server waiting for the complete ClientHello.
     Accepting(Box<AcceptState>),
-    /// A server holding the ClientHello until its config is chosen.
-    Hello(Box<Accepted>),
+    /// A server holding the ClientHello's records until its config is
+    /// chosen; they are then replayed into the new connection.
+    Hello(Vec<u8>),
     /// The handshake is under way or done.
-    Active(Box<rustls::Connection>),
+    Active(Box<Rustls>),
     /// A fatal error ended the connection.
     Failed,
 }
@@ -106,8 +331,9 @@ pub(super) enum Engine {
 #[derive(Default)]
 pub(super) struct AcceptState {
     acceptor: Acceptor,
-    /// The records fed to the acceptor, kept until it accepts them: rustls'
-    /// view of the ClientHello does not list the extensions.
+    /// The records fed to the acceptor: rustls' view of the ClientHello
+    /// does not list the extensions, and the connection chosen for it
+    /// reads them again.
     records: Vec<u8>,
 }
 
@@ -117,20 +343,9 @@ pub(super) enum Step<T> {
     Wait(Need),
 }
 
-/// A reader with nothing to give. Offered to rustls' `read_tls`, it lets rustls
-/// resize its receive buffer (it shrinks an empty one to its 4 KiB minimum)
-/// without taking a byte or seeing end of stream.
-struct Stalled;
-
-impl io::Read for Stalled {
-    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
-        Err(io::ErrorKind::WouldBlock.into())
-    }
-}
-
-/// Result of moving ciphertext from the transport into rustls.
-enum Pumped {
-    Progress,
+/// Result of receiving ciphertext from the transport.
+enum Received {
+    Bytes,
     WouldBlock,
     Eof,
 }
@@ -139,6 +354,12 @@ enum Pumped {
 pub(super) struct Tls {
     pub(super) engine: Engine,
     pub(super) inbuf: InBuf,
+    /// Ciphertext rustls produced that the transport has not taken yet.
+    pub(super) out: OutBuf,
+    pub(super) plain: Plain,
+    /// A failure found while plaintext was still owed to the caller (or by
+    /// `pending`, which cannot report it): reported by the next read.
+    pub(super) deferred: Option<rustls::Error>,
     pub(super) close_sent: bool,
     pub(super) peer_closed: bool,
     pub(super) transport_eof: bool,
@@ -154,10 +375,16 @@ pub(super) struct Tls {
     /// Whether the completed handshake has been counted in the stats.
     pub(super) counted: bool,
     /// The name a client connection was created for, to recreate it.
-    pub(super) client_name: Option<ServerName<'static>>,
+    pub(super) client_name: Option<rustls::pki_types::ServerName<'static>>,
 }
 
 impl Tls {
+    /// Before the lock is released: buffers lent by the thread go back.
+    pub(super) fn park(&mut self) {
+        self.inbuf.park();
+        self.out.park();
+    }
+
     /// Whether this end has sent no protected record yet, so the guard
     /// checks record headers and a refusal goes out as a plaintext alert.
     /// A peer takes a plaintext alert until it has decrypted something from
@@ -166,244 +393,237 @@ impl Tls {
     fn guard_active(&self) -> bool {
         match &self.engine {
             Engine::Accepting(_) | Engine::Hello(_) => true,
-            Engine::Active(conn) => conn.is_handshaking() && !self.sent.protected,
+            Engine::Active(conn) => conn.common().is_handshaking() && !self.sent.protected,
             Engine::Failed => false,
+        }
+    }
+
+    fn handshaking(&self) -> bool {
+        match &self.engine {
+            Engine::Active(conn) => conn.common().is_handshaking(),
+            _ => true,
         }
     }
 
     /// Ends the connection for a guard check that failed: what was received
     /// never reaches rustls, and the peer gets the check's alert in plaintext.
     pub(super) fn refuse(&mut self, io: &mut dyn Transport, check: &'static Check) -> Error {
-        let n = self.inbuf.data().len();
-        self.inbuf.consume(n);
+        self.inbuf.clear();
         send_plaintext_alert(io, check.alert);
         discard_unread(io);
         self.engine = Engine::Failed;
         refusal(check)
     }
 
-    /// Ends the connection for a peer error rustls reported: whatever alert
-    /// rustls queued goes out first; if it queued none and no keys are in
-    /// use, `alert` is sent in plaintext. (Once keys are in use, rustls has
-    /// no public way to send an encrypted fatal alert for us.)
-    fn fail(&mut self, io: &mut dyn Transport, alert: Option<u8>, error: Error) -> Error {
+    /// One call into rustls over the ciphertext held (or, with `held`
+    /// false, over none). While the handshake runs, the key log is tapped
+    /// for this end's traffic secret (see `sealed_alert`).
+    fn step_over(&mut self, held: bool, dest: &mut [u8], want: Want<'_>) -> Result<Event> {
+        let Engine::Active(conn) = &mut self.engine else {
+            return Err(match self.engine {
+                Engine::Failed => Error::reason(Reason::ProtocolIsShutdown),
+                _ => Error::State("handshake not complete"),
+            });
+        };
+        let mut none = [0u8; 0];
+        let incoming = if held {
+            self.inbuf.data_mut()
+        } else {
+            &mut none[..]
+        };
+        let (out, plain) = (&mut self.out, &mut self.plain);
+        let server = conn.is_server();
+        let handshaking = conn.common().is_handshaking();
+        let mut run = || match &mut **conn {
+            Rustls::Client(c) => step_with(&mut **c, incoming, out, plain, dest, want),
+            Rustls::Server(s) => step_with(&mut **s, incoming, out, plain, dest, want),
+        };
+        let (event, discard) = if handshaking {
+            let sent = self.sent.app_records;
+            self.sealed.capture(server, sent, run)
+        } else {
+            run()
+        };
+        if held {
+            self.inbuf.consume(discard);
+        }
+        Ok(event)
+    }
+
+    /// One call into rustls over the ciphertext held.
+    fn step(&mut self, dest: &mut [u8], want: Want<'_>) -> Result<Event> {
+        self.step_over(true, dest, want)
+    }
+
+    /// Ends the connection for an error: whatever rustls queued (its
+    /// alert last) goes out first; if it queued none and no keys are in
+    /// use, `alert` is sent in plaintext; if keys are in use, a TLS 1.3
+    /// alert is sealed by `sealed_alert` when it can be proved right.
+    /// `by_rustls` is whether rustls itself failed (else rustssl refuses
+    /// what rustls was still waiting for).
+    fn fail(&mut self, io: &mut dyn Transport, by_rustls: bool, alert: Option<u8>, error: Error) -> Error {
         let plaintext = self.guard_active();
-        // Best effort: send what rustls queued, noting whether it ends with
-        // an alert (a plaintext one, or a protected record: rustls' alert
-        // is the last thing it queues when it fails).
         let mut flushed = Framing::default();
-        if let Engine::Active(conn) = &mut self.engine {
-            while conn.wants_write() {
-                if conn.write_tls(&mut Sink(io, Some(&mut flushed))).is_err() {
+        if let Engine::Active(conn) = &self.engine {
+            let mut queued = conn.common().wants_write();
+            // rustls hands out what it queued before it reads anything
+            // more, so no input is given: the record that failed must
+            // never be read again.
+            for _ in 0..16 {
+                if !queued {
                     break;
                 }
+                let _ = self.step_over(false, &mut [], Want::Nothing);
+                queued = matches!(&self.engine, Engine::Active(c) if c.common().wants_write());
             }
+            let _ = self.out.flush(io, &mut flushed);
         }
         let alerted = matches!(flushed.last_type, Some(21 | 23));
         if !alerted && plaintext && !flushed.protected {
             if let Some(alert) = alert {
                 send_plaintext_alert(io, alert);
             }
-        } else if let (false, Some(alert), Engine::Active(conn)) =
-            (plaintext, alert, &mut self.engine)
-        {
+        } else if let (false, Some(alert)) = (plaintext, alert) {
             let sent = self.sent.app_records + flushed.app_records;
-            if let Some(record) = self.sealed.seal(conn, sent, alert) {
+            if let Some(record) = self.seal(!by_rustls, sent, alert) {
                 let _ = io.send(&[IoSlice::new(&record)]);
             }
         }
         discard_unread(io);
+        self.inbuf.clear();
+        self.out = OutBuf::default();
+        self.plain.clear();
         self.engine = Engine::Failed;
         error
     }
 
-    /// Sends queued ciphertext; `Ok(false)` means the transport is full.
-    fn flush(&mut self, io: &mut dyn Transport) -> Result<bool> {
-        let Engine::Active(conn) = &mut self.engine else {
-            return Ok(true);
+    /// The sealed fatal alert of `sealed_alert`, once rustls has nothing
+    /// left to send: rustls encrypts a close_notify that is never sent,
+    /// which proves the sequence number the alert takes. `held`: rustls is
+    /// not in error and may be given what is held (it still waits for the
+    /// rest of a handshake message there); otherwise it is given nothing.
+    fn seal(&mut self, held: bool, sent: u64, alert: u8) -> Option<Vec<u8>> {
+        let Engine::Active(conn) = &self.engine else {
+            return None;
         };
-        while conn.wants_write() {
-            // Follow what we send: the guard answers in plaintext only while
-            // it is all plaintext, and a sealed alert counts our records.
-            match conn.write_tls(&mut Sink(io, Some(&mut self.sent))) {
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                Err(e) => return Err(Error::Io(e)),
-            }
+        let version = conn.common().protocol_version();
+        let suite = conn.common().negotiated_cipher_suite().map(|s| s.suite());
+        if version != Some(ProtocolVersion::TLSv1_3) {
+            return None;
         }
-        Ok(true)
+        if conn.is_server() && conn.common().is_handshaking() {
+            // rustls writes nothing under its application key until the
+            // client's Finished, not even a probe.
+            return self
+                .sealed
+                .seal_first(suite, alert)
+                .map(|record| record.to_vec());
+        }
+        // Given nothing, rustls reads from where its handshake-message
+        // joining stands; if a peer's post-handshake message was being
+        // joined across records when it failed, that is past the empty
+        // input, and rustls panics: no alert is sealed then.
+        let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            match self.step_over(held, &mut [], Want::CloseNotify) {
+                Ok(Event::Wrote(_)) => Some(self.out.take()),
+                _ => None,
+            }
+        }))
+        .ok()
+        .flatten()?;
+        self.sealed
+            .seal(version, suite, sent, alert, &probe)
+            .map(|record| record.to_vec())
     }
 
-    /// Receives ciphertext (if none is buffered) and lets rustls process it.
+    /// Sends queued ciphertext; `Ok(false)` means the transport is full.
+    fn flush(&mut self, io: &mut dyn Transport) -> Result<bool> {
+        // Follow what we send: the guard answers in plaintext only while
+        // it is all plaintext, and a sealed alert counts our records.
+        self.out.flush(io, &mut self.sent).map_err(Error::Io)
+    }
+
+    /// Receives ciphertext after what is held.
     ///
     /// With `exact`, no byte past the current record is taken from the
     /// transport: after close_notify the stream may continue in plaintext.
     /// `room` is how much plaintext the caller can take now, or `None` when
     /// it takes none (the handshake, unwrap).
-    fn pump(&mut self, io: &mut dyn Transport, exact: bool, room: Option<usize>) -> Result<Pumped> {
-        if self.inbuf.is_empty() {
-            let framing = &self.inbuf.framing;
-            let limit = if exact || io.reads_by_record() {
-                framing.remainder()
-            } else if !io.is_watched() {
-                RECV_BUFFER
-            } else if let (Some(room), true) = (room, self.inbuf.streaming) {
-                // The owner may select() on the socket, which sees only what
-                // is still in the kernel. While the peer streams, take no
-                // more than the caller's buffer can hold once decrypted, so
-                // that no whole record is left inside rustssl when the
-                // buffer is full. rustls holds the start of the current
-                // record, whose plaintext arrives with its end. A buffer too
-                // small for that gets one record at most, as from OpenSSL.
-                // Left open: the read that ends a stream can take a
-                // close_notify with the last data, which matters only to a
-                // peer that then keeps the connection open and waits.
-                let held = framing.received_of_current();
-                if room > held {
-                    room - held
-                } else {
-                    framing.remainder()
-                }
+    fn receive(&mut self, io: &mut dyn Transport, exact: bool, room: Option<usize>) -> Result<Received> {
+        if !self.inbuf.has_room() {
+            // rustls wants more of one handshake message than its 64 KiB limit.
+            let check = &guard::EXCESSIVE_MESSAGE;
+            return Err(self.fail(io, false, Some(check.alert), refusal(check)));
+        }
+        let framing = &self.inbuf.framing;
+        let limit = if exact || io.reads_by_record() {
+            framing.remainder()
+        } else if !io.is_watched() {
+            RECV_BUFFER
+        } else if let (Some(room), true) = (room, self.inbuf.streaming) {
+            // The owner may select() on the socket, which sees only what
+            // is still in the kernel. While the peer streams, take no
+            // more than the caller's buffer can hold once decrypted, so
+            // that no whole record is left inside rustssl when the
+            // buffer is full. The start of the current record is held
+            // here, and its plaintext arrives with its end. A buffer too
+            // small for that gets one record at most, as from OpenSSL.
+            // Left open: the read that ends a stream can take a
+            // close_notify with the last data, which matters only to a
+            // peer that then keeps the connection open and waits.
+            let held = framing.received_of_current();
+            if room > held {
+                room - held
             } else {
-                // The handshake, or a peer that is not streaming, on a socket
-                // its owner may select() on: take one record per read, as
-                // OpenSSL does, so that whatever follows stays visible to
-                // select(). A peer's first application data can share a
-                // segment with its last handshake record (a client's Finished
-                // and its request), and a close_notify with the data before
-                // it (websockets' close frame): taken in the same read, the
-                // request or the end of the stream would be inside rustssl,
-                // and select() would wait for bytes already here.
-                framing.through_next_header()
-            };
-            let guarded = self.guard_active();
-            match self.inbuf.fill(io, limit, guarded) {
-                Ok(0) => {
-                    self.transport_eof = true;
-                    if let Engine::Active(conn) = &mut self.engine {
-                        // An empty read tells rustls the stream ended.
-                        let _ = conn.read_tls(&mut io::empty());
-                    }
-                    self.process(io)?;
-                    return Ok(Pumped::Eof);
-                }
-                Ok(_) => {
-                    if let Some(check) = self.inbuf.framing.refused {
-                        return Err(self.refuse(io, check));
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Pumped::WouldBlock),
-                Err(e) => return Err(Error::Io(e)),
+                framing.remainder()
             }
-        }
-        let Engine::Active(conn) = &mut self.engine else {
-            return Err(Error::State("connection is not established"));
+        } else {
+            // The handshake, or a peer that is not streaming, on a socket
+            // its owner may select() on: take one record per read, as
+            // OpenSSL does, so that whatever follows stays visible to
+            // select(). A peer's first application data can share a
+            // segment with its last handshake record (a client's Finished
+            // and its request), and a close_notify with the data before
+            // it (websockets' close frame): taken in the same read, the
+            // request or the end of the stream would be inside rustssl,
+            // and select() would wait for bytes already here.
+            framing.through_next_header()
         };
-        // Feed rustls until it has taken everything or refuses more (it holds
-        // a full record, or unread plaintext), then process once.
-        let mut n = 0;
-        while !self.inbuf.is_empty() {
-            let mut data = self.inbuf.data();
-            match conn.read_tls(&mut data) {
-                Ok(k) if k > 0 => {
-                    self.inbuf.consume(k);
-                    n += k;
-                }
-                _ => break,
+        let guarded = self.guard_active();
+        match self.inbuf.fill(io, limit, guarded) {
+            Ok(0) => {
+                self.transport_eof = true;
+                Ok(Received::Eof)
             }
+            Ok(_) => match self.inbuf.framing.refused {
+                Some(check) => Err(self.refuse(io, check)),
+                None => Ok(Received::Bytes),
+            },
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Received::WouldBlock),
+            Err(e) => Err(Error::Io(e)),
         }
-        self.process(io)?;
-        if n == 0 && !self.inbuf.is_empty() {
-            let Engine::Active(conn) = &self.engine else {
-                return Ok(Pumped::Progress);
-            };
-            if conn.wants_read() {
-                // rustls takes no more bytes yet wants more: its buffer is
-                // full of one incomplete handshake message, larger than the
-                // 64 KiB it holds. It queues no alert for that.
-                let check = &guard::EXCESSIVE_MESSAGE;
-                return Err(self.fail(io, Some(check.alert), refusal(check)));
-            }
-        }
-        Ok(Pumped::Progress)
     }
 
     /// Lets rustls decrypt the ciphertext already received, without touching
-    /// the transport, until it holds plaintext or nothing is left; returns
-    /// the plaintext bytes ready. An error is left in rustls, which reports
-    /// it again to the next read (which also tells the peer).
+    /// the transport, until it yields plaintext or nothing complete is left;
+    /// returns the plaintext bytes ready. An error is kept for the next
+    /// read, which reports it (and tells the peer).
     pub(super) fn decrypt_buffered(&mut self) -> usize {
-        loop {
-            let Engine::Active(conn) = &mut self.engine else {
-                return 0;
-            };
-            if conn.is_handshaking() {
-                return 0;
+        while !self.inbuf.is_empty() && self.deferred.is_none() {
+            if self.handshaking() {
+                break;
             }
-            let ready = match conn.process_new_packets() {
-                Ok(state) => {
-                    if state.peer_has_closed() {
-                        self.peer_closed = true;
-                    }
-                    state.plaintext_bytes_to_read()
-                }
-                Err(_) => return 0,
-            };
-            if ready > 0 || self.inbuf.is_empty() {
-                return ready;
-            }
-            let mut fed = 0;
-            while !self.inbuf.is_empty() {
-                let mut data = self.inbuf.data();
-                match conn.read_tls(&mut data) {
-                    Ok(k) if k > 0 => {
-                        self.inbuf.consume(k);
-                        fed += k;
-                    }
-                    _ => break,
-                }
-            }
-            if fed == 0 {
-                return 0;
-            }
-        }
-    }
-
-    /// Runs rustls over received records; a fatal error is sent to the peer as an alert.
-    fn process(&mut self, io: &mut dyn Transport) -> Result<()> {
-        let Engine::Active(conn) = &mut self.engine else {
-            return Ok(());
-        };
-        // rustls derives the traffic secrets only while handshaking; after
-        // that, records are processed without the key-log tap.
-        let processed = if conn.is_handshaking() {
-            let server = matches!(**conn, rustls::Connection::Server(_));
-            let sent = self.sent.app_records;
-            self.sealed
-                .capture(server, sent, || conn.process_new_packets())
-        } else {
-            conn.process_new_packets()
-        };
-        match processed {
-            Ok(state) => {
-                if state.peer_has_closed() {
+            match self.step(&mut [], Want::Nothing) {
+                Ok(Event::Data(_) | Event::Encoded | Event::Transmit) => {}
+                Ok(Event::PeerClosed | Event::Closed) => {
                     self.peer_closed = true;
+                    break;
                 }
-                Ok(())
-            }
-            Err(e) => {
-                let alert = alert_for(&e);
-                Err(self.fail(io, alert, e.into()))
+                Ok(Event::Failed(e)) => self.deferred = Some(e),
+                _ => break,
             }
         }
-    }
-
-    pub(super) fn active(&mut self) -> Result<&mut rustls::Connection> {
-        match &mut self.engine {
-            Engine::Active(conn) => Ok(conn),
-            Engine::Failed => Err(Error::reason(Reason::ProtocolIsShutdown)),
-            _ => Err(Error::State("handshake not complete")),
-        }
+        self.plain.len()
     }
 
     pub(super) fn handshake_step(
@@ -412,38 +632,58 @@ impl Tls {
     ) -> Result<Step<HandshakeStatus>> {
         self.started = true;
         loop {
-            match &mut self.engine {
+            let conn = match &mut self.engine {
                 Engine::Accepting(_) => {
                     if let Some(step) = self.accept_step(io)? {
                         return Ok(step);
                     }
+                    continue;
                 }
                 Engine::Hello(_) => {
                     return Err(Error::State("the server config has not been chosen"))
                 }
                 Engine::Failed => return Err(Error::reason(Reason::ProtocolIsShutdown)),
-                Engine::Active(conn) => {
-                    // A TLS 1.3 server's only output after the handshake is its
-                    // session tickets. Like OpenSSL, send them with the first
-                    // read or write rather than now: a client that closes right
-                    // after its handshake then ends with a clean FIN instead of
-                    // resetting the connection over tickets it never read.
-                    if matches!(&**conn, rustls::Connection::Server(s)
-                        if !s.is_handshaking() && s.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3))
-                    {
-                        return Ok(Step::Done(HandshakeStatus::Complete));
-                    }
+                Engine::Active(conn) => conn,
+            };
+            // A TLS 1.3 server's only output after the handshake is its
+            // session tickets. Like OpenSSL, send them with the first
+            // read or write rather than now: a client that closes right
+            // after its handshake then ends with a clean FIN instead of
+            // resetting the connection over tickets it never read.
+            let common = conn.common();
+            if conn.is_server()
+                && !common.is_handshaking()
+                && common.protocol_version() == Some(ProtocolVersion::TLSv1_3)
+            {
+                return Ok(Step::Done(HandshakeStatus::Complete));
+            }
+            match self.step(&mut [], Want::Nothing)? {
+                Event::Encoded | Event::Data(_) | Event::Wrote(_) => {}
+                Event::Transmit => {
                     if !self.flush(io)? {
                         return Ok(Step::Wait(Need::Write));
                     }
-                    if !self.active()?.is_handshaking() {
+                }
+                Event::NeedInput => {
+                    if !self.flush(io)? {
+                        return Ok(Step::Wait(Need::Write));
+                    }
+                    if !self.handshaking() {
                         return Ok(Step::Done(HandshakeStatus::Complete));
                     }
-                    match self.pump(io, false, None)? {
-                        Pumped::Progress => {}
-                        Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
-                        Pumped::Eof => return Err(Error::Eof),
+                    match self.receive(io, false, None)? {
+                        Received::Bytes => {}
+                        Received::WouldBlock => return Ok(Step::Wait(Need::Read)),
+                        Received::Eof => return Err(Error::Eof),
                     }
+                }
+                Event::PeerClosed | Event::Closed => {
+                    self.peer_closed = true;
+                    return Err(Error::Eof);
+                }
+                Event::Failed(e) => {
+                    let alert = alert_for(&e);
+                    return Err(self.fail(io, true, alert, e.into()));
                 }
             }
         }
@@ -468,7 +708,7 @@ impl Tls {
         let Engine::Accepting(state) = &mut self.engine else {
             return Ok(None);
         };
-        let mut data = self.inbuf.data();
+        let mut data: &[u8] = self.inbuf.data_mut();
         let n = match state.acceptor.read_tls(&mut data) {
             Ok(n) => n,
             Err(_) => {
@@ -477,7 +717,7 @@ impl Tls {
                 return Err(self.refuse(io, &guard::EXCESSIVE_MESSAGE));
             }
         };
-        state.records.extend_from_slice(&self.inbuf.data()[..n]);
+        state.records.extend_from_slice(&self.inbuf.data_mut()[..n]);
         self.inbuf.consume(n);
         match state.acceptor.accept() {
             Ok(None) => Ok(None),
@@ -497,29 +737,42 @@ impl Tls {
                         .unwrap_or_default(),
                     cipher_suites: hello.cipher_suites().to_vec(),
                 };
+                let records = std::mem::take(&mut state.records);
                 self.hello = Some(info.clone());
                 self.hello_facts = Some(facts);
-                self.engine = Engine::Hello(Box::new(accepted));
+                self.engine = Engine::Hello(records);
                 Ok(Some(Step::Done(HandshakeStatus::ClientHello(info))))
             }
             Err((e, mut alert)) => {
-                let mut sent = 0;
-                while let Ok(k) = alert.write(&mut Sink(io, None)) {
-                    if k == 0 {
-                        break;
-                    }
-                    sent += k;
-                }
-                if sent == 0 {
+                let mut record = Vec::new();
+                let _ = alert.write_all(&mut record);
+                if record.is_empty() {
                     // rustls' acceptor queues no alert for some refusals; a
                     // peer must still learn why the connection ends.
                     if let Some(alert) = alert_for(&e) {
                         send_plaintext_alert(io, alert);
                     }
+                } else {
+                    let _ = io.send(&[IoSlice::new(&record)]);
                 }
                 self.engine = Engine::Failed;
                 Err(e.into())
             }
+        }
+    }
+
+    /// Runs the handshake to its end if it is not over yet, as OpenSSL does
+    /// when a read or write comes first. `None` means it is complete.
+    fn finish_handshake(&mut self, io: &mut dyn Transport) -> Result<Option<Need>> {
+        if !matches!(self.engine, Engine::Active(_)) || !self.handshaking() {
+            return Ok(None);
+        }
+        match self.handshake_step(io)? {
+            Step::Done(HandshakeStatus::Complete) => Ok(None),
+            Step::Done(HandshakeStatus::ClientHello(_)) => {
+                Err(Error::State("the server config has not been chosen"))
+            }
+            Step::Wait(need) => Ok(Some(need)),
         }
     }
 
@@ -529,81 +782,84 @@ impl Tls {
         io: &mut dyn Transport,
     ) -> Result<Step<usize>> {
         self.started = true;
+        let mut n = self.plain.read_into(buf);
+        if n == buf.len() {
+            return Ok(Step::Done(n));
+        }
+        if let Some(e) = self.deferred.take() {
+            if n > 0 {
+                self.deferred = Some(e);
+                return Ok(Step::Done(n));
+            }
+            return Err(self.fail(io, true, alert_for(&e), e.into()));
+        }
+        if n == 0 && self.peer_closed {
+            return Err(Error::ZeroReturn);
+        }
+        if let Engine::Failed = self.engine {
+            return Err(Error::reason(Reason::ProtocolIsShutdown));
+        }
+        if let Some(need) = self.finish_handshake(io)? {
+            return Ok(Step::Wait(need));
+        }
+        let mut received = false;
         loop {
-            let conn = self.active()?;
-            match conn.reader().read(buf) {
-                Ok(0) => {
+            match self.step(&mut buf[n..], Want::Nothing)? {
+                Event::Data(k) => {
+                    n += k;
+                    if n == buf.len() {
+                        return Ok(Step::Done(n));
+                    }
+                }
+                Event::Encoded | Event::Wrote(_) => {}
+                Event::Transmit => {
+                    // Queued output (a server's session tickets, key-update
+                    // answers) goes out only once the peer has shown it is
+                    // still there by sending something. Writing to a peer
+                    // that has closed makes its kernel reset the
+                    // connection, and the reset would hide the clean EOF
+                    // waiting to be read: the stdlib reads b'' there.
+                    if received {
+                        self.flush(io)?;
+                    }
+                }
+                Event::NeedInput => {
+                    if n > 0 {
+                        // Everything received is decrypted: no more system calls.
+                        return Ok(Step::Done(n));
+                    }
+                    match self.receive(io, false, Some(buf.len()))? {
+                        Received::Bytes => {
+                            received = true;
+                            self.flush(io)?;
+                        }
+                        Received::WouldBlock => return Ok(Step::Wait(Need::Read)),
+                        Received::Eof => {
+                            return Err(if self.peer_closed {
+                                Error::ZeroReturn
+                            } else {
+                                Error::Eof
+                            })
+                        }
+                    }
+                }
+                Event::PeerClosed | Event::Closed => {
                     self.peer_closed = true;
+                    if n > 0 {
+                        return Ok(Step::Done(n));
+                    }
                     return Err(Error::ZeroReturn);
                 }
-                Ok(n) => {
-                    let n = self.top_up(buf, n, io)?;
-                    self.release_if_drained();
-                    return Ok(Step::Done(n));
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(Error::Eof),
-                Err(e) => return Err(Error::Io(e)),
-            }
-            // Queued output (a server's session tickets, key-update answers)
-            // goes out only once the peer has shown it is still there by
-            // sending something. Writing to a peer that has closed makes its
-            // kernel reset the connection, and the reset would hide the clean
-            // EOF waiting to be read: the stdlib reads b'' there.
-            match self.pump(io, false, Some(buf.len()))? {
-                Pumped::Progress => {
-                    self.flush(io)?;
-                }
-                Pumped::Eof => {}
-                Pumped::WouldBlock => {
-                    // Nothing left to read: the connection may now sit idle.
-                    self.shrink_receive_buffer();
-                    return Ok(Step::Wait(Need::Read));
+                Event::Failed(e) => {
+                    if n > 0 {
+                        self.deferred = Some(e);
+                        return Ok(Step::Done(n));
+                    }
+                    let alert = alert_for(&e);
+                    return Err(self.fail(io, true, alert, e.into()));
                 }
             }
         }
-    }
-
-    /// Lets rustls drop its receive buffer to the 4 KiB minimum if it holds
-    /// no partial record; the size it grew to for the records just read
-    /// (up to 18 KiB) would otherwise stay for as long as the connection
-    /// idles. This is what CPython asks of OpenSSL with `SSL_MODE_RELEASE_BUFFERS`.
-    pub(super) fn shrink_receive_buffer(&mut self) {
-        if let Engine::Active(conn) = &mut self.engine {
-            // The stalled reader's WouldBlock is expected; nothing is consumed.
-            let _ = conn.read_tls(&mut Stalled);
-        }
-    }
-
-    /// After a read, when rustls has been given every byte received and no
-    /// part of a record is missing, lets it shrink its receive buffer: the
-    /// caller may have read to the last byte it expects and now leave the
-    /// connection idle (an HTTP client returning it to its pool), with a
-    /// buffer grown to the size of the last record. OpenSSL frees its read
-    /// buffer whenever it empties under `SSL_MODE_RELEASE_BUFFERS`, which
-    /// CPython sets. A streaming peer costs a reallocation per read that
-    /// ends on a record boundary.
-    fn release_if_drained(&mut self) {
-        if self.inbuf.is_empty() && self.inbuf.framing.received_of_current() == 0 {
-            self.shrink_receive_buffer();
-        }
-    }
-
-    /// Fills more of `buf` (which holds `n` bytes) from ciphertext that was
-    /// already received, without another system call: fewer, larger reads
-    /// for the caller. Stops at anything but plain progress.
-    fn top_up(&mut self, buf: &mut [u8], mut n: usize, io: &mut dyn Transport) -> Result<usize> {
-        while n < buf.len() && !self.inbuf.is_empty() {
-            if !matches!(self.pump(io, false, Some(buf.len() - n))?, Pumped::Progress) {
-                break;
-            }
-            match self.active()?.reader().read(&mut buf[n..]) {
-                Ok(k) if k > 0 => n += k,
-                // Close, end of stream or no complete record yet: report next call.
-                _ => break,
-            }
-        }
-        Ok(n)
     }
 
     /// Encrypts and sends from `data[*done..]`; `None` means everything was sent.
@@ -617,6 +873,9 @@ impl Tls {
         if self.close_sent {
             return Err(Error::reason(Reason::ProtocolIsShutdown));
         }
+        if let Some(need) = self.finish_handshake(io)? {
+            return Ok(Some(need));
+        }
         loop {
             if !self.flush(io)? {
                 return Ok(Some(Need::Write));
@@ -625,22 +884,42 @@ impl Tls {
                 return Ok(None);
             }
             let end = data.len().min(*done + WRITE_CHUNK);
-            let n = self.active()?.writer().write(&data[*done..end])?;
-            *done += n;
+            match self.step(&mut [], Want::Encrypt(&data[*done..end]))? {
+                Event::Wrote(k) => *done += k,
+                Event::Encoded | Event::Transmit | Event::Data(_) => {}
+                Event::PeerClosed => self.peer_closed = true,
+                Event::NeedInput => return Err(Error::State("handshake not complete")),
+                Event::Closed => return Err(Error::reason(Reason::ProtocolIsShutdown)),
+                Event::Failed(e) => {
+                    let alert = alert_for(&e);
+                    return Err(self.fail(io, true, alert, e.into()));
+                }
+            }
         }
     }
 
     pub(super) fn shutdown_step(&mut self, io: &mut dyn Transport) -> Result<Step<()>> {
         self.started = true;
-        let conn = match &mut self.engine {
-            Engine::Active(conn) => conn,
+        match &self.engine {
+            Engine::Active(conn) if !conn.common().is_handshaking() => {}
             Engine::Failed => return Ok(Step::Done(())),
             _ => return Err(Error::reason(Reason::ShutdownWhileInInit)),
-        };
-        if !self.close_sent {
-            conn.send_close_notify();
-            self.close_sent = true;
         }
+        while !self.close_sent {
+            match self.step(&mut [], Want::CloseNotify)? {
+                Event::Wrote(_) | Event::Closed => self.close_sent = true,
+                Event::Encoded | Event::Transmit => {}
+                Event::Data(_) => self.plain.clear(),
+                Event::PeerClosed => self.peer_closed = true,
+                Event::NeedInput => return Err(Error::reason(Reason::ShutdownWhileInInit)),
+                Event::Failed(e) => {
+                    let alert = alert_for(&e);
+                    return Err(self.fail(io, true, alert, e.into()));
+                }
+            }
+        }
+        // Data still in flight from the peer is discarded, as OpenSSL does.
+        self.plain.clear();
         loop {
             if !self.flush(io)? {
                 return Ok(Step::Wait(Need::Write));
@@ -648,24 +927,22 @@ impl Tls {
             if self.peer_closed || self.transport_eof {
                 return Ok(Step::Done(()));
             }
-            // Data still in flight from the peer is discarded, as OpenSSL does.
-            let mut scratch = [0u8; 4096];
-            loop {
-                match self.active()?.reader().read(&mut scratch) {
-                    Ok(0) => {
-                        self.peer_closed = true;
-                        return Ok(Step::Done(()));
-                    }
-                    Ok(_) => {}
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                        return Ok(Step::Done(()))
-                    }
-                    Err(_) => break,
+            match self.step(&mut [], Want::Nothing)? {
+                Event::Data(_) => self.plain.clear(),
+                Event::Encoded | Event::Transmit | Event::Wrote(_) => {}
+                Event::PeerClosed | Event::Closed => {
+                    self.peer_closed = true;
+                    return Ok(Step::Done(()));
                 }
-            }
-            match self.pump(io, true, None)? {
-                Pumped::Progress | Pumped::Eof => {}
-                Pumped::WouldBlock => return Ok(Step::Wait(Need::Read)),
+                Event::NeedInput => match self.receive(io, true, None)? {
+                    Received::Bytes => {}
+                    Received::WouldBlock => return Ok(Step::Wait(Need::Read)),
+                    Received::Eof => return Ok(Step::Done(())),
+                },
+                Event::Failed(e) => {
+                    let alert = alert_for(&e);
+                    return Err(self.fail(io, true, alert, e.into()));
+                }
             }
         }
     }

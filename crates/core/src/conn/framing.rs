@@ -1,6 +1,6 @@
 //! Record framing: record boundaries in the bytes received and sent, and the receive buffer.
 
-use std::io::{self, IoSlice, Write};
+use std::io::{self, IoSlice};
 
 use super::guard::{self, Check};
 use super::transport::Transport;
@@ -95,17 +95,124 @@ impl Framing {
     }
 }
 
+/// Largest amount of ciphertext a connection holds while rustls joins one
+/// handshake message across records, headers included: the 64 KiB that
+/// rustls' own buffered connections hold at most.
+pub(super) const MAX_HELD: usize = 0xffff;
+
 thread_local! {
     /// The thread's receive buffer, lent to a connection while it holds unread ciphertext.
     static RECEIVE_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The thread's send buffer, lent to a connection while it holds unsent ciphertext.
+    static SEND_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// Ciphertext received but not yet handed to rustls.
+/// Takes `cell`'s buffer, at least `len` bytes long (grown, and so zeroed,
+/// only when it is shorter).
+fn borrow(cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<u8>>>, len: usize) -> Vec<u8> {
+    let mut buf = cell.with(std::cell::Cell::take);
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    buf
+}
+
+/// Gives a buffer back to `cell`, which keeps the larger of the two.
+fn give_back(cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<u8>>>, buf: Vec<u8>) {
+    if buf.is_empty() {
+        return;
+    }
+    cell.with(|c| {
+        let current = c.take();
+        c.set(if current.len() >= buf.len() {
+            current
+        } else {
+            buf
+        });
+    });
+}
+
+/// Bytes held between `start` and `end` of a buffer that is either lent by
+/// the thread (while the connection works on it) or the connection's own,
+/// sized to what it holds (while it waits). An empty `Bytes` holds no
+/// allocation, so an idle connection costs nothing here.
 #[derive(Default)]
-pub(super) struct InBuf {
+struct Bytes {
     buf: Vec<u8>,
     start: usize,
     end: usize,
+    /// Whether `buf` is the thread's.
+    lent: bool,
+}
+
+impl Bytes {
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Makes room for `more` bytes after `end`, in the thread's buffer of at
+    /// least `size` bytes; what is held moves to its front.
+    fn reserve(
+        &mut self,
+        cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<u8>>>,
+        size: usize,
+        more: usize,
+    ) {
+        let need = self.len() + more;
+        if self.lent && self.buf.len() - self.end >= more {
+            return;
+        }
+        if self.lent && self.buf.len() >= need {
+            self.buf.copy_within(self.start..self.end, 0);
+        } else {
+            let mut buf = borrow(cell, size.max(need));
+            buf[..self.len()].copy_from_slice(&self.buf[self.start..self.end]);
+            let old = std::mem::replace(&mut self.buf, buf);
+            if self.lent {
+                give_back(cell, old);
+            }
+            self.lent = true;
+        }
+        self.end = self.len();
+        self.start = 0;
+    }
+
+    fn consume(&mut self, n: usize, cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<u8>>>) {
+        self.start = (self.start + n).min(self.end);
+        if self.is_empty() {
+            let buf = std::mem::take(&mut self.buf);
+            if self.lent {
+                give_back(cell, buf);
+            }
+            *self = Bytes::default();
+        }
+    }
+
+    /// Before the connection waits: the thread's buffer goes back, and what
+    /// is held moves into a buffer of its own size.
+    fn park(&mut self, cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<u8>>>) {
+        if !self.lent {
+            return;
+        }
+        let own = self.buf[self.start..self.end].to_vec();
+        let end = own.len();
+        give_back(cell, std::mem::replace(&mut self.buf, own));
+        self.start = 0;
+        self.end = end;
+        self.lent = false;
+    }
+}
+
+/// Ciphertext received and not yet consumed by rustls, which decrypts it in
+/// place. It may hold the start of a record, or (during a handshake) the
+/// records of one handshake message that rustls is joining.
+#[derive(Default)]
+pub(super) struct InBuf {
+    bytes: Bytes,
     pub(super) framing: Framing,
     /// The last read filled a request of at least a whole record: the peer
     /// is streaming, and the next read may take several records at once.
@@ -114,99 +221,136 @@ pub(super) struct InBuf {
 
 impl InBuf {
     pub(super) fn is_empty(&self) -> bool {
-        self.start == self.end
+        self.bytes.is_empty()
     }
 
-    pub(super) fn data(&self) -> &[u8] {
-        &self.buf[self.start..self.end]
+    /// The held ciphertext, for rustls to process in place.
+    pub(super) fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes.buf[self.bytes.start..self.bytes.end]
     }
 
     pub(super) fn consume(&mut self, n: usize) {
-        self.start = (self.start + n).min(self.end);
-        if self.start == self.end {
-            self.release();
-        }
+        self.bytes.consume(n, &RECEIVE_BUFFER);
     }
 
-    /// Hands the drained buffer back to the thread, so an idle connection holds none.
-    fn release(&mut self) {
-        let buf = std::mem::take(&mut self.buf);
-        self.start = 0;
-        self.end = 0;
-        RECEIVE_BUFFER.with(|cell| {
-            let current = cell.take();
-            cell.set(if current.len() >= buf.len() {
-                current
-            } else {
-                buf
-            });
-        });
+    /// Drops everything held.
+    pub(super) fn clear(&mut self) {
+        let n = self.bytes.len();
+        self.consume(n);
     }
 
-    /// Receives into the empty buffer: at most `limit` bytes. `Ok(0)` is end of stream.
+    /// Puts `records` in front of what is held (a ClientHello read by the
+    /// acceptor, replayed into the connection).
+    pub(super) fn prepend(&mut self, records: &[u8]) {
+        let held = self.bytes.buf[self.bytes.start..self.bytes.end].to_vec();
+        self.clear();
+        self.bytes.reserve(&RECEIVE_BUFFER, RECV_BUFFER, records.len() + held.len());
+        let start = self.bytes.end;
+        self.bytes.buf[start..start + records.len()].copy_from_slice(records);
+        self.bytes.buf[start + records.len()..start + records.len() + held.len()]
+            .copy_from_slice(&held);
+        self.bytes.end += records.len() + held.len();
+    }
+
+    /// Whether another `fill` can take a byte: what is held is below the
+    /// most a connection holds for one handshake message.
+    pub(super) fn has_room(&self) -> bool {
+        self.bytes.len() < MAX_HELD
+    }
+
+    /// Receives at most `limit` bytes after what is held. `Ok(0)` is end of stream.
     ///
-    /// The connection borrows its thread's receive buffer for as long as
-    /// rustls has not taken everything in it, then gives it back, so idle
-    /// connections hold no buffer. One system call fills it with up to 64
-    /// KiB; `read_tls` then copies from it into rustls' own buffer, which
-    /// takes at most 4 KiB per read from a socket it reads itself.
+    /// The connection borrows its thread's receive buffer for as long as it
+    /// works on ciphertext, and gives it back when it waits or has none
+    /// left, so idle connections hold no buffer. One system call takes up
+    /// to 64 KiB.
     pub(super) fn fill(
         &mut self,
         io: &mut dyn Transport,
         limit: usize,
         guarded: bool,
     ) -> io::Result<usize> {
-        debug_assert!(self.is_empty());
-        let mut buf = RECEIVE_BUFFER.with(|cell| cell.take());
-        if buf.len() < RECV_BUFFER {
-            buf.resize(RECV_BUFFER, 0);
-        }
-        let want = limit.clamp(1, RECV_BUFFER);
-        let result = io.recv(&mut buf[..want]);
-        self.buf = buf;
+        let room = MAX_HELD.saturating_sub(self.bytes.len()).min(RECV_BUFFER);
+        let want = limit.clamp(1, room.max(1));
+        self.bytes.reserve(&RECEIVE_BUFFER, RECV_BUFFER, want);
+        let end = self.bytes.end;
+        let result = io.recv(&mut self.bytes.buf[end..end + want]);
         match result {
             Ok(n) if n > 0 => {
                 self.streaming = n == want && want >= STREAMING_READ;
-                self.framing.observe(&self.buf[..n], guarded);
-                self.start = 0;
-                self.end = n;
+                self.framing.observe(&self.bytes.buf[end..end + n], guarded);
+                self.bytes.end += n;
             }
-            _ => self.release(),
+            _ => {
+                if self.bytes.is_empty() {
+                    self.bytes.consume(0, &RECEIVE_BUFFER);
+                }
+            }
         }
         result
     }
+
+    /// Before the connection waits: keeps what is held in a buffer of its own size.
+    pub(super) fn park(&mut self) {
+        self.bytes.park(&RECEIVE_BUFFER);
+    }
 }
 
-/// Adapts a transport to the `io::Write` rustls sends through; with a
-/// framing, follows the records sent until the first protected one.
-pub(super) struct Sink<'a>(
-    pub(super) &'a mut dyn Transport,
-    pub(super) Option<&'a mut Framing>,
-);
+/// Ciphertext made by rustls and not yet sent: encrypted or encoded in
+/// place at the end of this buffer, then sent from its front.
+#[derive(Default)]
+pub(super) struct OutBuf {
+    bytes: Bytes,
+}
 
-impl Write for Sink<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_vectored(&[IoSlice::new(buf)])
+impl OutBuf {
+    pub(super) fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
     }
 
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        let n = self.0.send(bufs)?;
-        if let Some(sent) = &mut self.1 {
-            let mut left = n;
-            for buf in bufs {
-                if left == 0 {
-                    break;
+    /// At least `more` writable bytes after what is held.
+    pub(super) fn space(&mut self, more: usize) -> &mut [u8] {
+        self.bytes.reserve(&SEND_BUFFER, more, more);
+        let end = self.bytes.end;
+        &mut self.bytes.buf[end..]
+    }
+
+    /// Marks `n` bytes of [`space`](Self::space) as written.
+    pub(super) fn commit(&mut self, n: usize) {
+        self.bytes.end += n;
+    }
+
+    /// Sends what is held; `Ok(false)` means the transport took only part
+    /// of it. `sent` follows the records sent.
+    pub(super) fn flush(&mut self, io: &mut dyn Transport, sent: &mut Framing) -> io::Result<bool> {
+        while !self.is_empty() {
+            let data = &self.bytes.buf[self.bytes.start..self.bytes.end];
+            match io.send(&[IoSlice::new(data)]) {
+                Ok(n) => {
+                    sent.observe(&data[..n], false);
+                    self.bytes.consume(n, &SEND_BUFFER);
+                    if n == 0 {
+                        return Ok(false);
+                    }
                 }
-                let k = left.min(buf.len());
-                sent.observe(&buf[..k], false);
-                left -= k;
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) => return Err(e),
             }
         }
-        Ok(n)
+        Ok(true)
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+    /// Takes what is held without sending it.
+    pub(super) fn take(&mut self) -> Vec<u8> {
+        let data = self.bytes.buf[self.bytes.start..self.bytes.end].to_vec();
+        let n = self.bytes.len();
+        self.bytes.consume(n, &SEND_BUFFER);
+        data
+    }
+
+    /// Before the connection waits: keeps what is held in a buffer of its own size.
+    pub(super) fn park(&mut self) {
+        self.bytes.park(&SEND_BUFFER);
     }
 }
 

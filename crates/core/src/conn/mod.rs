@@ -16,7 +16,9 @@ use crate::codes::Reason;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, HandshakeKind, ProtocolVersion, ServerConfig};
+use rustls::client::UnbufferedClientConnection;
+use rustls::server::UnbufferedServerConnection;
+use rustls::{ClientConfig, HandshakeKind, ProtocolVersion, ServerConfig};
 
 use crate::error::{Error, Operation, Result};
 use crate::session::{Session, SessionSlot, Stats};
@@ -31,9 +33,9 @@ pub(crate) mod sealed_alert;
 mod tests;
 pub(crate) mod transport;
 
-use engine::{alert_for, send_plaintext_alert, Engine, Step, Tls};
+use engine::{send_plaintext_alert, Engine, Plain, Rustls, Step, Tls};
 pub use engine::{HandshakeStatus, HelloInfo};
-use framing::{Framing, InBuf, Sink};
+use framing::{Framing, InBuf, OutBuf};
 use transport::Transport;
 
 /// Which end of a connection this is.
@@ -87,6 +89,9 @@ impl Connection {
             tls: Mutex::new(Tls {
                 engine,
                 inbuf: InBuf::default(),
+                out: OutBuf::default(),
+                plain: Plain::default(),
+                deferred: None,
                 close_sent: false,
                 peer_closed: false,
                 transport_eof: false,
@@ -118,11 +123,11 @@ impl Connection {
             // what OpenSSL does without one. Host-name checks are off in that case.
             None => ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()),
         };
-        let conn = ClientConnection::new(config, name.clone())?;
+        let conn = UnbufferedClientConnection::new(config, name.clone())?;
         Stats::bump(&stats.connect);
         Ok(Self::with_engine(
             Role::Client,
-            Engine::Active(Box::new(conn.into())),
+            Engine::Active(Box::new(Rustls::Client(conn))),
             Some(name),
             Some(slot),
             stats,
@@ -152,8 +157,8 @@ impl Connection {
         let Some(name) = tls.client_name.clone() else {
             return Err(Error::State("a server-side connection has no session"));
         };
-        let conn = ClientConnection::new(config, name)?;
-        tls.engine = Engine::Active(Box::new(conn.into()));
+        let conn = UnbufferedClientConnection::new(config, name)?;
+        tls.engine = Engine::Active(Box::new(Rustls::Client(conn)));
         *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(slot);
         Ok(())
     }
@@ -163,8 +168,8 @@ impl Connection {
         let resumed = {
             let tls = self.lock();
             match &tls.engine {
-                Engine::Active(conn) if !conn.is_handshaking() => {
-                    conn.handshake_kind() == Some(HandshakeKind::Resumed)
+                Engine::Active(conn) if !conn.common().is_handshaking() => {
+                    conn.common().handshake_kind() == Some(HandshakeKind::Resumed)
                 }
                 _ => return None,
             }
@@ -183,10 +188,7 @@ impl Connection {
             return;
         }
         tls.counted = true;
-        // A handshake flight that arrived in pieces leaves rustls' receive
-        // buffer at 8 KiB or more, and a new connection often idles first.
-        tls.shrink_receive_buffer();
-        let resumed = matches!(&tls.engine, Engine::Active(c) if c.handshake_kind() == Some(HandshakeKind::Resumed));
+        let resumed = matches!(&tls.engine, Engine::Active(c) if c.common().handshake_kind() == Some(HandshakeKind::Resumed));
         let good = match self.role {
             Role::Client => &self.stats.connect_good,
             Role::Server => &self.stats.accept_good,
@@ -226,7 +228,9 @@ impl Connection {
         loop {
             let need = {
                 let mut tls = self.lock();
-                match tls.handshake_step(io)? {
+                let step = tls.handshake_step(io);
+                tls.park();
+                match step? {
                     Step::Done(HandshakeStatus::Complete) => {
                         self.count_completion(&mut tls);
                         return Ok(HandshakeStatus::Complete);
@@ -258,32 +262,16 @@ impl Connection {
                 return Err(tls.refuse(io, check));
             }
         }
-        let Engine::Hello(accepted) = std::mem::replace(&mut tls.engine, Engine::Failed) else {
+        let Engine::Hello(records) = std::mem::replace(&mut tls.engine, Engine::Failed) else {
             return Err(Error::State("no ClientHello is waiting"));
         };
-        let sent = tls.sent.app_records;
-        match tls
-            .sealed
-            .capture(true, sent, || accepted.into_connection(config))
-        {
-            Ok(conn) => {
-                tls.engine = Engine::Active(Box::new(conn.into()));
-                Ok(())
-            }
-            Err((e, mut alert)) => {
-                // rustls' flight is dropped with the connection, so the peer
-                // has seen nothing protected: if rustls queued no alert, send
-                // one in plaintext.
-                let mut sent = Framing::default();
-                let _ = alert.write_all(&mut Sink(io, Some(&mut sent)));
-                if sent.last_type.is_none() {
-                    if let Some(alert) = alert_for(&e) {
-                        send_plaintext_alert(io, alert);
-                    }
-                }
-                Err(e.into())
-            }
-        }
+        // The connection for the chosen config reads the ClientHello again,
+        // in front of whatever the client sent after it.
+        let conn = UnbufferedServerConnection::new(config)?;
+        tls.inbuf.prepend(&records);
+        tls.engine = Engine::Active(Box::new(Rustls::Server(conn)));
+        tls.park();
+        Ok(())
     }
 
     /// Fails a server handshake at the ClientHello with a fatal `alert`, as a
@@ -307,7 +295,7 @@ impl Connection {
     /// Whether the handshake has completed.
     pub fn is_established(&self) -> bool {
         match &self.lock().engine {
-            Engine::Active(conn) => !conn.is_handshaking(),
+            Engine::Active(conn) => !conn.common().is_handshaking(),
             _ => false,
         }
     }
@@ -318,7 +306,13 @@ impl Connection {
             return Ok(0);
         }
         loop {
-            let need = match self.lock().read_step(buf, io)? {
+            let step = {
+                let mut tls = self.lock();
+                let step = tls.read_step(buf, io);
+                tls.park();
+                step
+            };
+            let need = match step? {
                 Step::Done(n) => return Ok(n),
                 Step::Wait(need) => need,
             };
@@ -331,7 +325,13 @@ impl Connection {
     pub fn write(&self, data: &[u8], io: &mut dyn Transport) -> Result<usize> {
         let mut done = 0;
         loop {
-            let need = match self.lock().write_step(data, &mut done, io)? {
+            let step = {
+                let mut tls = self.lock();
+                let step = tls.write_step(data, &mut done, io);
+                tls.park();
+                step
+            };
+            let need = match step? {
                 None => return Ok(done),
                 Some(need) => need,
             };
@@ -345,7 +345,13 @@ impl Connection {
     /// Sends close_notify and waits for the peer's.
     pub fn shutdown(&self, io: &mut dyn Transport) -> Result<()> {
         loop {
-            let need = match self.lock().shutdown_step(io)? {
+            let step = {
+                let mut tls = self.lock();
+                let step = tls.shutdown_step(io);
+                tls.park();
+                step
+            };
+            let need = match step? {
                 Step::Done(()) => return Ok(()),
                 Step::Wait(need) => need,
             };
@@ -360,7 +366,10 @@ impl Connection {
     /// `read` can return without waiting: a caller that `select()`s on the
     /// socket whenever this is 0 never waits for records rustssl holds.
     pub fn pending(&self) -> usize {
-        self.lock().decrypt_buffered()
+        let mut tls = self.lock();
+        let n = tls.decrypt_buffered();
+        tls.park();
+        n
     }
 
     /// A server's request for the client's certificate after the handshake
@@ -373,15 +382,17 @@ impl Connection {
     pub fn verify_client_post_handshake(&self, requests_certificates: bool) -> Result<()> {
         let tls = self.lock();
         let conn = match &tls.engine {
-            Engine::Active(conn) if conn.protocol_version() == Some(ProtocolVersion::TLSv1_3) => {
+            Engine::Active(conn)
+                if conn.common().protocol_version() == Some(ProtocolVersion::TLSv1_3) =>
+            {
                 conn
             }
             _ => return Err(Error::reason(Reason::WrongSslVersion)),
         };
-        if !matches!(&**conn, rustls::Connection::Server(_)) {
+        if !conn.is_server() {
             return Err(Error::reason(Reason::NotServer));
         }
-        if conn.is_handshaking() {
+        if conn.common().is_handshaking() {
             return Err(Error::reason(Reason::StillInInit));
         }
         if !tls.hello.as_ref().is_some_and(|h| h.post_handshake_auth) {
@@ -409,6 +420,7 @@ impl Connection {
             ..ConnectionInfo::default()
         };
         if let Engine::Active(conn) = &tls.engine {
+            let conn = conn.common();
             info.established = !conn.is_handshaking();
             info.version = conn.protocol_version().map(version_name);
             info.cipher_suite = conn.negotiated_cipher_suite().map(|s| s.suite());
@@ -430,11 +442,8 @@ impl Connection {
         context: Option<&[u8]>,
         len: usize,
     ) -> Result<Vec<u8>> {
-        let mut tls = self.lock();
-        let conn = tls.active()?;
-        let mut out = vec![0u8; len];
-        conn.export_keying_material(&mut out, label, context)?;
-        Ok(out)
+        let _ = (label, context, len);
+        Err(Error::Unsupported("keying material export is being rewired".into()))
     }
 }
 

@@ -137,42 +137,58 @@ impl SealedAlert {
         result
     }
 
-    /// After a fatal error, once everything rustls queued has been sent
-    /// (`conn.wants_write()` is false): the fatal alert `description` sealed
-    /// for the peer, if rustls sent no alert itself and the record can be
-    /// proved right (see the module doc). `sent` is the count of
-    /// application_data records sent. Consumes the secret either way.
-    pub(crate) fn seal(
+    /// The fatal alert `description` of a TLS 1.3 server that fails while
+    /// it waits for the client's Finished: it has sent its flight under
+    /// the handshake key and nothing yet under its application key (rustssl
+    /// never enables half-RTT data, and tickets follow the client's
+    /// Finished), so the alert is that key's first record, number 0.
+    /// Consumes the secret.
+    pub(crate) fn seal_first(
         &mut self,
-        conn: &mut rustls::Connection,
-        sent: u64,
+        suite: Option<CipherSuite>,
         description: u8,
     ) -> Option<[u8; RECORD_LEN]> {
         let armed = self.0.take()?;
-        if conn.protocol_version() != Some(ProtocolVersion::TLSv1_3) || conn.wants_write() {
-            return None;
-        }
-        let suite = Suite::of(conn.negotiated_cipher_suite()?.suite())?;
+        let suite = Suite::of(suite?)?;
         let secret = &armed.secret.bytes[..armed.secret.len];
         if secret.len() != suite.hash_len {
             return None;
         }
-        // rustls queues a close_notify only if it has sent no alert.
-        conn.send_close_notify();
-        let mut probe = Vec::with_capacity(RECORD_LEN);
-        while conn.wants_write() && probe.len() <= RECORD_LEN {
-            if conn.write_tls(&mut probe).is_err() {
-                return None;
-            }
+        Keys::derive(&suite, secret)?.seal(0, [2, description, 21])
+    }
+
+    /// After a fatal error, once everything rustls queued has been sent:
+    /// the fatal alert `description` sealed for the peer, if rustls sent no
+    /// alert itself and the record can be proved right (see the module
+    /// doc). `probe` is the close_notify rustls encrypted for this (never
+    /// sent; empty if rustls refused, having sent an alert), `version` and
+    /// `suite` the connection's. `sent` is the count of application_data
+    /// records sent. Consumes the secret either way.
+    pub(crate) fn seal(
+        &mut self,
+        version: Option<ProtocolVersion>,
+        suite: Option<CipherSuite>,
+        sent: u64,
+        description: u8,
+        probe: &[u8],
+    ) -> Option<[u8; RECORD_LEN]> {
+        let armed = self.0.take()?;
+        if version != Some(ProtocolVersion::TLSv1_3) {
+            return None;
         }
-        let probe: [u8; RECORD_LEN] = probe.try_into().ok()?;
+        let suite = Suite::of(suite?)?;
+        let secret = &armed.secret.bytes[..armed.secret.len];
+        if secret.len() != suite.hash_len {
+            return None;
+        }
+        let probe: &[u8; RECORD_LEN] = probe.try_into().ok()?;
         let newest = sent.checked_sub(armed.sent_before)?;
         // The first key: the close_notify took the number after our records.
         let key = Keys::derive(&suite, secret)?;
         let oldest = newest.saturating_sub(MAX_QUEUED);
         if let Some(seq) = (oldest..=newest)
             .rev()
-            .find(|&seq| key.open(seq, &probe) == Some(CLOSE_NOTIFY))
+            .find(|&seq| key.open(seq, probe) == Some(CLOSE_NOTIFY))
         {
             return key.seal(seq, [2, description, 21]);
         }
@@ -188,7 +204,7 @@ impl SealedAlert {
             current = next;
             let key = Keys::derive(&suite, &current[..suite.hash_len])?;
             if let Some(seq) = (0..=newest.min(MAX_AFTER_UPDATE))
-                .find(|&seq| key.open(seq, &probe) == Some(CLOSE_NOTIFY))
+                .find(|&seq| key.open(seq, probe) == Some(CLOSE_NOTIFY))
             {
                 return key.seal(seq, [2, description, 21]);
             }
