@@ -24,9 +24,11 @@ use sealed_alert::SealedAlert;
 
 mod client_hello;
 mod engine;
+pub(crate) mod exporter;
 mod framing;
 mod guard;
 pub(crate) mod sealed_alert;
+pub(crate) mod secrets;
 #[cfg(test)]
 mod tests;
 pub(crate) mod transport;
