@@ -190,15 +190,24 @@ def test_keylog_lines_are_keyed_by_the_client_random(
     assert cctx.keylog_filename is None
 
 
-def test_tls_exporter_channel_binding_matches_on_both_ends(certs: CertSet) -> None:
-    pair = make_pair(
-        client_context(rustssl, certs), server_context(rustssl, certs), rustssl, rustssl
-    )
-    pair.handshake()
-    assert rustssl.CHANNEL_BINDING_TYPES == ["tls-exporter"]
-    client_cb = pair.client.get_channel_binding("tls-exporter")
-    assert len(client_cb) == 32
-    assert client_cb == pair.server.get_channel_binding("tls-exporter")
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_tls_exporter_channel_binding_matches_on_both_ends(certs: CertSet, version: str) -> None:
+    """Each end derives the exporter from its own secrets (for TLS 1.2 with
+    the server random it received or sent); a new connection gets a new one."""
+    bindings = []
+    for _ in range(2):
+        cctx = client_context(rustssl, certs)
+        cctx.maximum_version = getattr(rustssl.TLSVersion, version)
+        pair = make_pair(cctx, server_context(rustssl, certs), rustssl, rustssl)
+        assert pair.client.get_channel_binding("tls-exporter") is None
+        pair.handshake()
+        assert pair.client.version() == version.replace("_", ".")
+        assert rustssl.CHANNEL_BINDING_TYPES == ["tls-exporter"]
+        client_cb = pair.client.get_channel_binding("tls-exporter")
+        assert len(client_cb) == 32
+        assert client_cb == pair.server.get_channel_binding("tls-exporter")
+        bindings.append(client_cb)
+    assert bindings[0] != bindings[1]
     with pytest.raises(ValueError, match="'tls-unique' channel binding type not implemented"):
         pair.client.get_channel_binding()
 

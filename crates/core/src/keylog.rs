@@ -1,6 +1,7 @@
 //! `keylog_filename`: TLS secrets in the NSS key-log format, for Wireshark;
-//! and the key log every config gets, which also lends a connection its own
-//! write secret for a sealed alert (`conn/sealed_alert.rs`).
+//! and the key log every config gets, which also lends a connection the
+//! secrets it asked for (its own write secret for a sealed alert, the
+//! exporter's secrets) through the key-log tap (`conn/secrets.rs`).
 
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
@@ -8,7 +9,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::conn::sealed_alert;
+use crate::conn::secrets;
 use crate::error::Result;
 
 /// The first line of a new key-log file.
@@ -63,20 +64,20 @@ impl rustls::KeyLog for KeyLogFile {
 }
 
 /// The key log of every rustls config: the `keylog_filename` file, if any,
-/// and the secrets [`sealed_alert`] keeps.
+/// and the key-log tap of the connection running on this thread ([`secrets`]).
 #[derive(Debug)]
 struct ConfigKeyLog(Option<Arc<KeyLogFile>>);
 
 impl rustls::KeyLog for ConfigKeyLog {
     fn will_log(&self, label: &str) -> bool {
-        self.0.is_some() || sealed_alert::wants(label)
+        self.0.is_some() || secrets::wants(label)
     }
 
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
         if let Some(file) = &self.0 {
             file.log(label, client_random, secret);
         }
-        sealed_alert::offer(label, secret);
+        secrets::offer(label, client_random, secret);
     }
 }
 

@@ -11,15 +11,17 @@
 /// The `post_handshake_auth` extension (RFC 8446, section 4.2.6).
 pub const EXT_POST_HANDSHAKE_AUTH: u16 = 49;
 
-const CONTENT_HANDSHAKE: u8 = 22;
+/// The handshake content type of a TLS record.
+pub(super) const CONTENT_HANDSHAKE: u8 = 22;
 const HANDSHAKE_CLIENT_HELLO: u8 = 1;
-const RANDOM_LEN: usize = 32;
+/// The length of a ClientHello or ServerHello random.
+pub(super) const RANDOM_LEN: usize = 32;
 
 /// A cursor over big-endian TLS wire data; every read checks the length.
-struct Wire<'a>(&'a [u8]);
+pub(super) struct Wire<'a>(pub(super) &'a [u8]);
 
 impl<'a> Wire<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(super) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         if self.0.len() < n {
             return None;
         }
@@ -28,15 +30,15 @@ impl<'a> Wire<'a> {
         Some(head)
     }
 
-    fn u8(&mut self) -> Option<u8> {
+    pub(super) fn u8(&mut self) -> Option<u8> {
         self.take(1).map(|b| b[0])
     }
 
-    fn u16(&mut self) -> Option<u16> {
+    pub(super) fn u16(&mut self) -> Option<u16> {
         self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
     }
 
-    fn u24(&mut self) -> Option<usize> {
+    pub(super) fn u24(&mut self) -> Option<usize> {
         self.take(3)
             .map(|b| usize::from(b[0]) << 16 | usize::from(b[1]) << 8 | usize::from(b[2]))
     }

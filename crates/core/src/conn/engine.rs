@@ -20,9 +20,11 @@ use rustls::unbuffered::{
 use rustls::{CommonState, ProtocolVersion};
 
 use super::client_hello;
+use super::exporter::Exporter;
 use super::framing::{Framing, InBuf, OutBuf, RECV_BUFFER};
 use super::guard::{self, Check};
 use super::sealed_alert::SealedAlert;
+use super::secrets::{self, Keeper};
 use super::transport::{Need, Transport};
 use crate::error::{Error, Result};
 
@@ -138,14 +140,20 @@ trait Process {
 
 impl Process for UnbufferedConnectionCommon<ClientConnectionData> {
     type Data = ClientConnectionData;
-    fn process<'c, 'i>(&'c mut self, incoming: &'i mut [u8]) -> UnbufferedStatus<'c, 'i, Self::Data> {
+    fn process<'c, 'i>(
+        &'c mut self,
+        incoming: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, Self::Data> {
         self.process_tls_records(incoming)
     }
 }
 
 impl Process for UnbufferedConnectionCommon<ServerConnectionData> {
     type Data = ServerConnectionData;
-    fn process<'c, 'i>(&'c mut self, incoming: &'i mut [u8]) -> UnbufferedStatus<'c, 'i, Self::Data> {
+    fn process<'c, 'i>(
+        &'c mut self,
+        incoming: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, Self::Data> {
         self.process_tls_records(incoming)
     }
 }
@@ -370,6 +378,8 @@ pub(super) struct Tls {
     pub(super) sent: Framing,
     /// This end's TLS 1.3 write secret, for an alert rustls does not send.
     pub(super) sealed: SealedAlert,
+    /// The secrets keying-material export needs (`exporter`).
+    pub(super) exporter: Exporter,
     /// Whether any I/O has happened; a client's session can change only before.
     pub(super) started: bool,
     /// Whether the completed handshake has been counted in the stats.
@@ -425,6 +435,14 @@ impl Tls {
                 _ => Error::State("handshake not complete"),
             });
         };
+        let server = conn.is_server();
+        let handshaking = conn.common().is_handshaking();
+        // TLS 1.2's exporter needs the server random, from the ServerHello:
+        // the first record a client receives (before rustls reads it) or a
+        // server sends (once rustls has encoded it).
+        if handshaking && !server && held {
+            self.exporter.note_server_hello(self.inbuf.data_mut());
+        }
         let mut none = [0u8; 0];
         let incoming = if held {
             self.inbuf.data_mut()
@@ -432,20 +450,25 @@ impl Tls {
             &mut none[..]
         };
         let (out, plain) = (&mut self.out, &mut self.plain);
-        let server = conn.is_server();
-        let handshaking = conn.common().is_handshaking();
         let mut run = || match &mut **conn {
             Rustls::Client(c) => step_with(&mut **c, incoming, out, plain, dest, want),
             Rustls::Server(s) => step_with(&mut **s, incoming, out, plain, dest, want),
         };
-        let (event, discard) = if handshaking {
-            let sent = self.sent.app_records;
-            self.sealed.capture(server, sent, run)
-        } else {
-            run()
-        };
+        if !handshaking {
+            let (event, discard) = run();
+            if held {
+                self.inbuf.consume(discard);
+            }
+            return Ok(event);
+        }
+        let sent = self.sent.app_records;
+        let keepers: &mut [&mut dyn Keeper] = &mut [&mut self.sealed, &mut self.exporter];
+        let (event, discard) = secrets::capture(server, sent, keepers, run);
         if held {
             self.inbuf.consume(discard);
+        }
+        if server && !self.out.is_empty() {
+            self.exporter.note_server_hello(self.out.data());
         }
         Ok(event)
     }
@@ -461,7 +484,13 @@ impl Tls {
     /// alert is sealed by `sealed_alert` when it can be proved right.
     /// `by_rustls` is whether rustls itself failed (else rustssl refuses
     /// what rustls was still waiting for).
-    fn fail(&mut self, io: &mut dyn Transport, by_rustls: bool, alert: Option<u8>, error: Error) -> Error {
+    fn fail(
+        &mut self,
+        io: &mut dyn Transport,
+        by_rustls: bool,
+        alert: Option<u8>,
+        error: Error,
+    ) -> Error {
         let plaintext = self.guard_active();
         let mut flushed = Framing::default();
         if let Engine::Active(conn) = &self.engine {
@@ -549,7 +578,12 @@ impl Tls {
     /// transport: after close_notify the stream may continue in plaintext.
     /// `room` is how much plaintext the caller can take now, or `None` when
     /// it takes none (the handshake, unwrap).
-    fn receive(&mut self, io: &mut dyn Transport, exact: bool, room: Option<usize>) -> Result<Received> {
+    fn receive(
+        &mut self,
+        io: &mut dyn Transport,
+        exact: bool,
+        room: Option<usize>,
+    ) -> Result<Received> {
         if !self.inbuf.has_room() {
             // rustls wants more of one handshake message than its 64 KiB limit.
             let check = &guard::EXCESSIVE_MESSAGE;

@@ -181,7 +181,11 @@ impl Bytes {
         self.start = 0;
     }
 
-    fn consume(&mut self, n: usize, cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<u8>>>) {
+    fn consume(
+        &mut self,
+        n: usize,
+        cell: &'static std::thread::LocalKey<std::cell::Cell<Vec<u8>>>,
+    ) {
         self.start = (self.start + n).min(self.end);
         if self.is_empty() {
             let buf = std::mem::take(&mut self.buf);
@@ -244,7 +248,8 @@ impl InBuf {
     pub(super) fn prepend(&mut self, records: &[u8]) {
         let held = self.bytes.buf[self.bytes.start..self.bytes.end].to_vec();
         self.clear();
-        self.bytes.reserve(&RECEIVE_BUFFER, RECV_BUFFER, records.len() + held.len());
+        self.bytes
+            .reserve(&RECEIVE_BUFFER, RECV_BUFFER, records.len() + held.len());
         let start = self.bytes.end;
         self.bytes.buf[start..start + records.len()].copy_from_slice(records);
         self.bytes.buf[start + records.len()..start + records.len() + held.len()]
@@ -338,6 +343,11 @@ impl OutBuf {
             }
         }
         Ok(true)
+    }
+
+    /// What is held.
+    pub(super) fn data(&self) -> &[u8] {
+        &self.bytes.buf[self.bytes.start..self.bytes.end]
     }
 
     /// Takes what is held without sending it.

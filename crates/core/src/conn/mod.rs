@@ -15,20 +15,23 @@
 use crate::codes::Reason;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::client::UnbufferedClientConnection;
+use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::server::UnbufferedServerConnection;
 use rustls::{ClientConfig, HandshakeKind, ProtocolVersion, ServerConfig};
 
 use crate::error::{Error, Operation, Result};
 use crate::session::{Session, SessionSlot, Stats};
+use exporter::Exporter;
 use sealed_alert::SealedAlert;
 
 mod client_hello;
 mod engine;
+pub(crate) mod exporter;
 mod framing;
 mod guard;
 pub(crate) mod sealed_alert;
+pub(crate) mod secrets;
 #[cfg(test)]
 mod tests;
 pub(crate) mod transport;
@@ -99,6 +102,7 @@ impl Connection {
                 hello_facts: None,
                 sent: Framing::default(),
                 sealed: SealedAlert::default(),
+                exporter: Exporter::default(),
                 started: false,
                 counted: false,
                 client_name,
@@ -442,8 +446,18 @@ impl Connection {
         context: Option<&[u8]>,
         len: usize,
     ) -> Result<Vec<u8>> {
-        let _ = (label, context, len);
-        Err(Error::Unsupported("keying material export is being rewired".into()))
+        let tls = self.lock();
+        let conn = match &tls.engine {
+            Engine::Active(conn) if !conn.common().is_handshaking() => conn.common(),
+            Engine::Failed => return Err(Error::reason(Reason::ProtocolIsShutdown)),
+            _ => return Err(Error::State("handshake not complete")),
+        };
+        let suite = conn
+            .negotiated_cipher_suite()
+            .ok_or(Error::State("handshake not complete"))?;
+        let mut out = vec![0u8; len];
+        tls.exporter.export(suite, &mut out, label, context)?;
+        Ok(out)
     }
 }
 

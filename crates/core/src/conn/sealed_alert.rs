@@ -7,7 +7,8 @@
 //! only one). So rustssl seals that one record itself: the connection's own
 //! write-direction application traffic secret (`SERVER_TRAFFIC_SECRET_0` or
 //! `CLIENT_TRAFFIC_SECRET_0`) is caught from rustls' key-log hook while
-//! rustls derives it ([`SealedAlert::capture`]); on failure, key and IV come
+//! rustls derives it ([`SealedAlert::capture`], or one [`secrets::capture`]
+//! for this and the other [`Keeper`]s); on failure, key and IV come
 //! from HKDF-Expand-Label (RFC 8446 §7.3) and the alert is sealed as
 //! TLSInnerPlaintext `[2, description, 21]` under the next sequence number
 //! (§5.2, §5.3).
@@ -28,17 +29,18 @@
 //! used) and the count of records sent at its capture; `conn.rs` counts the
 //! records sent.
 
-use std::cell::RefCell;
-
 use aws_lc_rs::{aead, hkdf};
 use rustls::{CipherSuite, ProtocolVersion};
 use zeroize::Zeroizing;
 
-/// The key-log labels of the first application traffic secrets.
-const SERVER_SECRET: &str = "SERVER_TRAFFIC_SECRET_0";
-const CLIENT_SECRET: &str = "CLIENT_TRAFFIC_SECRET_0";
-/// Longest traffic secret: SHA-384's output.
-const MAX_SECRET: usize = 48;
+use super::secrets::{expand_label, Caught, Keeper, Label, Labels, Secret, MAX_SECRET};
+
+/// The key-log labels of the first application traffic secrets (the
+/// tests forge records under the secrets a rustls peer logs).
+#[cfg(test)]
+const SERVER_SECRET: &str = Label::ServerTraffic0.name();
+#[cfg(test)]
+const CLIENT_SECRET: &str = Label::ClientTraffic0.name();
 /// How many of our records may have been queued under the handshake key
 /// when the secret was captured and sent after: our handshake flight, in
 /// records (a certificate chain of up to 4 MiB).
@@ -58,48 +60,13 @@ const CLOSE_NOTIFY: [u8; 3] = [1, 0, 21];
 /// A sealed alert record: header, alert, content type, tag.
 pub(crate) const RECORD_LEN: usize = 5 + 3 + TAG;
 
-/// Whether rustls should hand `label`'s secret to [`offer`].
-pub(crate) fn wants(label: &str) -> bool {
-    label == SERVER_SECRET || label == CLIENT_SECRET
-}
-
-/// A captured traffic secret. Boxed, so that moving it leaves no copies
-/// behind, and zeroized when dropped.
-struct Secret {
-    bytes: Box<Zeroizing<[u8; MAX_SECRET]>>,
-    len: usize,
-}
-
-/// What [`SealedAlert::capture`] waits for on this thread.
-struct Tap {
-    label: &'static str,
-    secret: Option<Secret>,
-}
-
-thread_local! {
-    /// Set only while a connection runs a rustls call that may derive its
-    /// traffic secrets; rustls calls its key log synchronously within it.
-    static TAP: RefCell<Option<Tap>> = const { RefCell::new(None) };
-}
-
-/// Called by the configs' key log (`keylog.rs`) for each secret rustls
-/// derives: keeps it if the connection running on this thread asked for it.
-pub(crate) fn offer(label: &str, secret: &[u8]) {
-    if secret.len() > MAX_SECRET {
-        return;
+/// The label of this end's own write secret.
+fn own_label(server: bool) -> Label {
+    if server {
+        Label::ServerTraffic0
+    } else {
+        Label::ClientTraffic0
     }
-    TAP.with(|tap| {
-        if let Some(tap) = tap.borrow_mut().as_mut() {
-            if tap.label == label {
-                let mut bytes = Box::new(Zeroizing::new([0u8; MAX_SECRET]));
-                bytes[..secret.len()].copy_from_slice(secret);
-                tap.secret = Some(Secret {
-                    bytes,
-                    len: secret.len(),
-                });
-            }
-        }
-    });
 }
 
 /// The secret caught at the handshake, and the protected records this end
@@ -114,27 +81,10 @@ struct Armed {
 pub(crate) struct SealedAlert(Option<Armed>);
 
 impl SealedAlert {
-    /// Runs `f`, a rustls call that may derive the application traffic
-    /// secrets, and keeps this end's write secret if rustls logged it.
-    /// `sent` is the count of application_data records sent so far.
-    pub(crate) fn capture<R>(&mut self, server: bool, sent: u64, f: impl FnOnce() -> R) -> R {
-        let label = if server { SERVER_SECRET } else { CLIENT_SECRET };
-        let tap = Tap {
-            label,
-            secret: None,
-        };
-        // Nested calls (another connection driven from within rustls) keep
-        // their own tap.
-        let outer = TAP.with(|t| t.replace(Some(tap)));
-        let result = f();
-        let tap = TAP.with(|t| t.replace(outer));
-        if let Some(secret) = tap.and_then(|t| t.secret) {
-            self.0 = Some(Armed {
-                secret,
-                sent_before: sent,
-            });
-        }
-        result
+    /// Whether a secret is kept.
+    #[cfg(test)]
+    pub(crate) fn is_armed(&self) -> bool {
+        self.0.is_some()
     }
 
     /// The fatal alert `description` of a TLS 1.3 server that fails while
@@ -150,7 +100,7 @@ impl SealedAlert {
     ) -> Option<[u8; RECORD_LEN]> {
         let armed = self.0.take()?;
         let suite = Suite::of(suite?)?;
-        let secret = &armed.secret.bytes[..armed.secret.len];
+        let secret = armed.secret.as_bytes();
         if secret.len() != suite.hash_len {
             return None;
         }
@@ -177,7 +127,7 @@ impl SealedAlert {
             return None;
         }
         let suite = Suite::of(suite?)?;
-        let secret = &armed.secret.bytes[..armed.secret.len];
+        let secret = armed.secret.as_bytes();
         if secret.len() != suite.hash_len {
             return None;
         }
@@ -213,6 +163,21 @@ impl SealedAlert {
     }
 }
 
+impl Keeper for SealedAlert {
+    fn wants(&self, server: bool) -> Labels {
+        Labels::of(own_label(server))
+    }
+
+    fn keep(&mut self, server: bool, sent: u64, caught: &mut Caught) {
+        if let Some(secret) = caught.take(own_label(server)) {
+            self.0 = Some(Armed {
+                secret,
+                sent_before: sent,
+            });
+        }
+    }
+}
+
 /// What sealing needs of a TLS 1.3 suite.
 struct Suite {
     aead: &'static aead::Algorithm,
@@ -236,23 +201,6 @@ impl Suite {
             hash_len,
         })
     }
-}
-
-/// An output length for HKDF-Expand.
-struct Len(usize);
-
-impl hkdf::KeyType for Len {
-    fn len(&self) -> usize {
-        self.0
-    }
-}
-
-/// HKDF-Expand-Label(secret, label, "", out.len()) (RFC 8446 §7.1).
-fn expand_label(prk: &hkdf::Prk, label: &[u8], out: &mut [u8]) -> Option<()> {
-    let len = u16::try_from(out.len()).ok()?.to_be_bytes();
-    let label_len = [u8::try_from(6 + label.len()).ok()?];
-    let info: [&[u8]; 5] = [&len, &label_len, b"tls13 ", label, &[0]];
-    prk.expand(&info, Len(out.len())).ok()?.fill(out).ok()
 }
 
 /// The write key and IV of one traffic secret (RFC 8446 §7.3).
@@ -319,5 +267,6 @@ fn header_of(inner: usize) -> [u8; 5] {
     [PROTECTED[0], PROTECTED[1], PROTECTED[2], len[0], len[1]]
 }
 
+/// The exporter's tests build their rustls peers with these tests' helpers.
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -23,7 +23,7 @@ const SUITES: [CipherSuite; 3] = [
 /// TLSInnerPlaintext with no content type: only padding (RFC 8446 §5.4).
 const NO_CONTENT_TYPE: [u8; 16] = [0; 16];
 
-fn identity() -> (Generated, Generated) {
+pub(crate) fn identity() -> (Generated, Generated) {
     testcert::ca_and_leaf(&["localhost".to_owned()], KeyKind::EcdsaP256).unwrap()
 }
 
@@ -47,7 +47,7 @@ impl Secrets {
     }
 }
 
-fn provider_with(suite: CipherSuite) -> Arc<rustls::crypto::CryptoProvider> {
+pub(crate) fn provider_with(suite: CipherSuite) -> Arc<rustls::crypto::CryptoProvider> {
     let mut provider = default_provider();
     provider.cipher_suites.retain(|s| s.suite() == suite);
     Arc::new(provider)
