@@ -32,13 +32,15 @@ mod framing;
 mod guard;
 pub(crate) mod sealed_alert;
 pub(crate) mod secrets;
+mod step;
 #[cfg(test)]
 mod tests;
 pub(crate) mod transport;
 
-use engine::{send_plaintext_alert, Engine, Plain, Rustls, Step, Tls};
+use engine::{send_plaintext_alert, Engine, Step, Tls};
 pub use engine::{HandshakeStatus, HelloInfo};
 use framing::{Framing, InBuf, OutBuf};
+use step::{Plain, Rustls};
 use transport::Transport;
 
 /// Which end of a connection this is.
