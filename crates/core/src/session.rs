@@ -240,6 +240,8 @@ impl ClientSessionStore for SessionSlot {
         if let Some(offered) = st.refreshing() {
             keep_ticket(&mut lock(&offered.tls13), value);
         } else if st.tls13.len() < MAX_TICKETS {
+            // Kept for as long as the connection lives: no spare capacity.
+            st.tls13.reserve_exact(1);
             st.tls13.push(value);
         }
     }

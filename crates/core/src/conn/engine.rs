@@ -146,13 +146,13 @@ pub(super) struct Tls {
     pub(super) plain: Plain,
     /// A failure found while plaintext was still owed to the caller (or by
     /// `pending`, which cannot report it): reported by the next read.
-    pub(super) deferred: Option<rustls::Error>,
+    pub(super) deferred: Option<Box<rustls::Error>>,
     pub(super) close_sent: bool,
     pub(super) peer_closed: bool,
     pub(super) transport_eof: bool,
-    pub(super) hello: Option<HelloInfo>,
+    pub(super) hello: Option<Box<HelloInfo>>,
     /// The parsed ClientHello, kept from the hello until `accept` checks it.
-    pub(super) hello_facts: Option<client_hello::Facts>,
+    pub(super) hello_facts: Option<Box<client_hello::Facts>>,
     /// The records this end has sent.
     pub(super) sent: Framing,
     /// This end's TLS 1.3 write secret, for an alert rustls does not send.
@@ -432,7 +432,7 @@ impl Tls {
                     self.peer_closed = true;
                     break;
                 }
-                Ok(Event::Failed(e)) => self.deferred = Some(e),
+                Ok(Event::Failed(e)) => self.deferred = Some(Box::new(e)),
                 _ => break,
             }
         }
@@ -551,8 +551,8 @@ impl Tls {
                     cipher_suites: hello.cipher_suites().to_vec(),
                 };
                 let records = std::mem::take(&mut state.records);
-                self.hello = Some(info.clone());
-                self.hello_facts = Some(facts);
+                self.hello = Some(Box::new(info.clone()));
+                self.hello_facts = Some(Box::new(facts));
                 self.engine = Engine::Hello(records);
                 Ok(Some(Step::Done(HandshakeStatus::ClientHello(info))))
             }
@@ -604,7 +604,7 @@ impl Tls {
                 self.deferred = Some(e);
                 return Ok(Step::Done(n));
             }
-            return Err(self.fail(io, true, alert_for(&e), e.into()));
+            return Err(self.fail(io, true, alert_for(&e), (*e).into()));
         }
         if n == 0 && self.peer_closed {
             return Err(Error::ZeroReturn);
@@ -665,7 +665,7 @@ impl Tls {
                 }
                 Event::Failed(e) => {
                     if n > 0 {
-                        self.deferred = Some(e);
+                        self.deferred = Some(Box::new(e));
                         return Ok(Step::Done(n));
                     }
                     let alert = alert_for(&e);
