@@ -393,11 +393,24 @@ class SSLSocket(_socket.socket):
             raise ValueError(
                 f"non-zero flags not allowed in calls to sendall() on {self.__class__}"
             )
+        sslobj = self._sslobj
+        sent = 0
+        # The usual arguments, whose size in bytes is at hand, go to the glue
+        # as they are: one write takes all of it on a blocking socket. Other
+        # objects, and whatever one write left, go through the byte view
+        # below, whose errors are the stdlib's.
+        cls = data.__class__
+        if cls is bytes or cls is bytearray or (cls is memoryview and data.c_contiguous):
+            total = data.nbytes if cls is memoryview else len(data)
+            if total == 0:
+                return None
+            sent = sslobj.write(data)
+            if sent >= total:
+                return None
         with memoryview(data) as view, view.cast("B") as raw:
             total = len(raw)
-            sent = 0
             while sent < total:
-                sent += self._sslobj.write(raw[sent:] if sent else raw)
+                sent += sslobj.write(raw[sent:] if sent else raw)
         return None
 
     def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
@@ -422,13 +435,20 @@ class SSLSocket(_socket.socket):
 
     def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
         self._checkClosed()
-        if nbytes is None:
-            if buffer is not None:
-                # Bytes, not items: an array('I') of 2 holds 8 bytes.
-                with memoryview(buffer) as view:
-                    nbytes = view.nbytes
-            nbytes = nbytes or 1024
         sslobj = self._sslobj
+        if nbytes is None:
+            # Bytes, not items: an array('I') of 2 holds 8 bytes. The usual
+            # buffers say so without a view made for it.
+            cls = buffer.__class__
+            if cls is bytearray:
+                nbytes = len(buffer) or 1024
+            elif cls is memoryview:
+                nbytes = buffer.nbytes or 1024
+            elif buffer is not None:
+                with memoryview(buffer) as view:
+                    nbytes = view.nbytes or 1024
+            else:
+                nbytes = 1024
         if sslobj is None:
             return super().recv_into(buffer, nbytes, flags)
         if flags != 0:
