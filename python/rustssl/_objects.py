@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import socket as _socket
 import sys
+from _socket import socket as _CSocket
 
 from rustssl._enums import SSLErrorNumber
 from rustssl._exceptions import SSLError, _PostHandshakeAuthUnsupported
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 _SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF
+#: The C socket's own ``family`` and ``type`` attributes (plain ints).
+_SOCKET_FAMILY: Any = vars(_CSocket)["family"]
+_SOCKET_TYPE: Any = vars(_CSocket)["type"]
 
 # SSLSocket/SSLObject.get_(un)verified_chain are public from 3.13 on. Before
 # that only ``_sslobj`` has them, returning ``_ssl.Certificate`` objects, and
@@ -214,7 +218,13 @@ class SSLSocket(_socket.socket):
         if context.check_hostname and not server_hostname:
             raise ValueError("check_hostname requires server_hostname")
 
-        kwargs = dict(family=sock.family, type=sock.type, proto=sock.proto, fileno=sock.fileno())
+        if isinstance(sock, _CSocket):
+            # The C socket's own ints: socket.socket's properties would make
+            # enums of them, which the socket made below makes again anyway.
+            family, kind = _SOCKET_FAMILY.__get__(sock), _SOCKET_TYPE.__get__(sock)
+        else:
+            family, kind = sock.family, sock.type
+        kwargs = dict(family=family, type=kind, proto=sock.proto, fileno=sock.fileno())
         self = cls.__new__(cls, **kwargs)
         super(SSLSocket, self).__init__(**kwargs)
         timeout = sock.gettimeout()
