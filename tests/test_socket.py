@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import hashlib
 import http.client
 import http.server
@@ -655,3 +656,69 @@ def test_after_unwrap_reads_raise_and_writes_are_refused(serve: Any, certs: Cert
         with connect(client_context(rustssl, certs), server.port) as tls:
             tls.unwrap()
     server.raise_errors()
+
+
+def _echo_rounds(module: Any, serve: Any, certs: CertSet) -> list[Any]:
+    """What sendall() and recv_into() give for each kind of argument, over
+    ``module``'s client socket talking to a stdlib echo server."""
+    sctx = server_context(stdlib_ssl, certs)
+
+    def handler(conn: socket.socket) -> None:
+        with sctx.wrap_socket(conn, server_side=True) as tls:
+            while data := tls.recv(4096):
+                tls.sendall(data)
+
+    sends: list[Any] = [
+        b"bytes",
+        bytearray(b"bytearray"),
+        memoryview(b"-a memoryview-")[1:-1],
+        memoryview(bytearray(b"abcdefgh")).cast("I"),
+        array.array("H", [0x4142, 0x4344]),
+        b"",
+        memoryview(b"abcdef")[::2],
+        "not bytes",
+    ]
+    results: list[Any] = []
+    with serve(handler) as server:
+        with connect(client_context(module, certs), server.port) as tls:
+            for data in sends:
+                try:
+                    results.append(tls.sendall(data))
+                except (TypeError, ValueError) as e:
+                    results.append(type(e))
+                    continue
+                with memoryview(data) as view:
+                    size = view.nbytes
+                if not size:
+                    continue
+                for buffer in (
+                    bytearray(size),
+                    memoryview(bytearray(size + 2))[1:-1],
+                    array.array("B", bytes(size)),
+                ):
+                    got = 0
+                    while got < size:
+                        n = tls.recv_into(buffer if not got else memoryview(buffer)[got:])
+                        assert n
+                        got += n
+                    results.append(bytes(buffer))
+                    tls.sendall(data)
+                assert tls.recv(size) == bytes(memoryview(data).cast("B"))
+            with pytest.raises(TypeError):
+                tls.recv_into(memoryview(b"read-only"))
+            released = memoryview(bytearray(4))
+            released.release()
+            with pytest.raises(ValueError, match="released"):
+                tls.recv_into(released)
+            with pytest.raises(ValueError, match="released"):
+                tls.sendall(released)
+    server.raise_errors()
+    return results
+
+
+def test_sendall_and_recv_into_take_what_the_stdlib_takes(serve: Any, certs: CertSet) -> None:
+    """Bytes, bytearrays and contiguous views go to the glue as they are;
+    other buffers through a byte view; both give the stdlib's results."""
+    ours = _echo_rounds(rustssl, serve, certs)
+    assert ours == _echo_rounds(stdlib_ssl, serve, certs)
+    assert ours[-2:] == [TypeError, TypeError]

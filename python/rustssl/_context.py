@@ -43,6 +43,10 @@ _DEPRECATED_OPTIONS = (
     | Options.OP_NO_TLSv1_2
     | Options.OP_NO_TLSv1_3
 )
+#: Host names (str) already converted by ``_encode_hostname``, and their
+#: result: a pure function of the name. Failures are not kept.
+_ENCODED_HOSTNAMES: dict[str, str] = {}
+_ENCODED_HOSTNAMES_MAX = 1024
 # minimum_version/maximum_version values that are deprecated.
 _DEPRECATED_VERSIONS = (TLSVersion.SSLv3, TLSVersion.TLSv1, TLSVersion.TLSv1_1)
 
@@ -162,13 +166,24 @@ class SSLContext(_SSLContext):
     def _encode_hostname(self, hostname: str | bytes | None) -> str | None:
         if hostname is None:
             return None
+        if hostname.__class__ is str:
+            # The IDNA codec is Python code; a client names the same few
+            # hosts again and again.
+            known = _ENCODED_HOSTNAMES.get(hostname)
+            if known is not None:
+                return known
         if isinstance(hostname, str):
             encoded = hostname.encode("idna").decode("ascii")
         else:
             encoded = hostname.decode("ascii")
         # The glue's "es" conversion (no NUL), checked now rather than when
         # the socket connects, as rustssl always has.
-        return _ssl._encoded_hostname(encoded)
+        result: str = _ssl._encoded_hostname(encoded)
+        if hostname.__class__ is str:
+            if len(_ENCODED_HOSTNAMES) >= _ENCODED_HOSTNAMES_MAX:
+                _ENCODED_HOSTNAMES.clear()
+            _ENCODED_HOSTNAMES[hostname] = result
+        return result
 
     def wrap_socket(
         self,

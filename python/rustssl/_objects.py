@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import socket as _socket
 import sys
+from _socket import socket as _CSocket
 
 from rustssl._enums import SSLErrorNumber
 from rustssl._exceptions import SSLError, _PostHandshakeAuthUnsupported
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 _SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF
+#: The C socket's own ``family`` and ``type`` attributes (plain ints).
+_SOCKET_FAMILY: Any = vars(_CSocket)["family"]
+_SOCKET_TYPE: Any = vars(_CSocket)["type"]
 
 # SSLSocket/SSLObject.get_(un)verified_chain are public from 3.13 on. Before
 # that only ``_sslobj`` has them, returning ``_ssl.Certificate`` objects, and
@@ -214,7 +218,13 @@ class SSLSocket(_socket.socket):
         if context.check_hostname and not server_hostname:
             raise ValueError("check_hostname requires server_hostname")
 
-        kwargs = dict(family=sock.family, type=sock.type, proto=sock.proto, fileno=sock.fileno())
+        if isinstance(sock, _CSocket):
+            # The C socket's own ints: socket.socket's properties would make
+            # enums of them, which the socket made below makes again anyway.
+            family, kind = _SOCKET_FAMILY.__get__(sock), _SOCKET_TYPE.__get__(sock)
+        else:
+            family, kind = sock.family, sock.type
+        kwargs = dict(family=family, type=kind, proto=sock.proto, fileno=sock.fileno())
         self = cls.__new__(cls, **kwargs)
         super(SSLSocket, self).__init__(**kwargs)
         timeout = sock.gettimeout()
@@ -393,11 +403,24 @@ class SSLSocket(_socket.socket):
             raise ValueError(
                 f"non-zero flags not allowed in calls to sendall() on {self.__class__}"
             )
+        sslobj = self._sslobj
+        sent = 0
+        # The usual arguments, whose size in bytes is at hand, go to the glue
+        # as they are: one write takes all of it on a blocking socket. Other
+        # objects, and whatever one write left, go through the byte view
+        # below, whose errors are the stdlib's.
+        cls = data.__class__
+        if cls is bytes or cls is bytearray or (cls is memoryview and data.c_contiguous):
+            total = data.nbytes if cls is memoryview else len(data)
+            if total == 0:
+                return None
+            sent = sslobj.write(data)
+            if sent >= total:
+                return None
         with memoryview(data) as view, view.cast("B") as raw:
             total = len(raw)
-            sent = 0
             while sent < total:
-                sent += self._sslobj.write(raw[sent:] if sent else raw)
+                sent += sslobj.write(raw[sent:] if sent else raw)
         return None
 
     def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
@@ -422,13 +445,20 @@ class SSLSocket(_socket.socket):
 
     def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
         self._checkClosed()
-        if nbytes is None:
-            if buffer is not None:
-                # Bytes, not items: an array('I') of 2 holds 8 bytes.
-                with memoryview(buffer) as view:
-                    nbytes = view.nbytes
-            nbytes = nbytes or 1024
         sslobj = self._sslobj
+        if nbytes is None:
+            # Bytes, not items: an array('I') of 2 holds 8 bytes. The usual
+            # buffers say so without a view made for it.
+            cls = buffer.__class__
+            if cls is bytearray:
+                nbytes = len(buffer) or 1024
+            elif cls is memoryview:
+                nbytes = buffer.nbytes or 1024
+            elif buffer is not None:
+                with memoryview(buffer) as view:
+                    nbytes = view.nbytes or 1024
+            else:
+                nbytes = 1024
         if sslobj is None:
             return super().recv_into(buffer, nbytes, flags)
         if flags != 0:

@@ -520,6 +520,9 @@ impl Context {
         provider
             .cipher_suites
             .retain(|s| crate::ciphers::allowed(s.suite(), level));
+        for suite in &mut provider.cipher_suites {
+            *suite = crate::hkdf::with_keyed_hkdf(*suite);
+        }
         if let Some(groups) = &self.settings.groups {
             provider.kx_groups = aws_lc_rs::ALL_KX_GROUPS
                 .iter()

@@ -23,6 +23,7 @@ pub(crate) mod conn;
 pub mod constants;
 pub(crate) mod context;
 pub(crate) mod error;
+pub(crate) mod hkdf;
 pub(crate) mod hostname;
 pub(crate) mod keylog;
 pub(crate) mod keys;
