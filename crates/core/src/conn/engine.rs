@@ -471,12 +471,12 @@ impl Tls {
                 return Ok(Step::Done(HandshakeStatus::Complete));
             }
             match self.step(&mut [], Want::Nothing)? {
-                Event::Encoded | Event::Data(_) | Event::Wrote(_) => {}
-                Event::Transmit => {
-                    if !self.flush(io)? {
-                        return Ok(Step::Wait(Need::Write));
-                    }
-                }
+                // What rustls encodes goes out when it needs the peer's
+                // answer or the handshake is done, not at each flight's
+                // end: a TLS 1.3 client's ChangeCipherSpec and Finished
+                // then leave in one send, as from OpenSSL, and a peer that
+                // does not set TCP_NODELAY waits for no delayed ACK.
+                Event::Encoded | Event::Transmit | Event::Data(_) | Event::Wrote(_) => {}
                 Event::NeedInput => {
                     if !self.flush(io)? {
                         return Ok(Step::Wait(Need::Write));
