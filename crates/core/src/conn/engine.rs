@@ -26,6 +26,8 @@ use crate::error::{Error, Result};
 
 /// Plaintext encrypted per step, so one huge `sendall` does not encrypt it all at once.
 const WRITE_CHUNK: usize = 256 * 1024;
+/// Queued ciphertext that is sent before more is encrypted behind it.
+const FLUSH_AT: usize = 16 * 1024;
 
 /// Writes a fatal alert as a plaintext record, for failures before any
 /// keys exist. Best effort: the connection is failing either way.
@@ -690,10 +692,16 @@ impl Tls {
             return Ok(Some(need));
         }
         loop {
-            if !self.flush(io)? {
+            // What is queued (a server's deferred tickets, a key update, an
+            // earlier write the socket did not take) leaves in the same
+            // send as this data, unless it is already a chunk's worth.
+            if self.out.len() >= FLUSH_AT && !self.flush(io)? {
                 return Ok(Some(Need::Write));
             }
             if *done == data.len() {
+                if !self.flush(io)? {
+                    return Ok(Some(Need::Write));
+                }
                 return Ok(None);
             }
             let end = data.len().min(*done + WRITE_CHUNK);

@@ -345,6 +345,11 @@ impl OutBuf {
         Ok(true)
     }
 
+    /// Bytes held.
+    pub(super) fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// What is held.
     pub(super) fn data(&self) -> &[u8] {
         &self.bytes.buf[self.bytes.start..self.bytes.end]
