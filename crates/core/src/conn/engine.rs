@@ -20,8 +20,8 @@ use super::framing::{Framing, InBuf, OutBuf, RECV_BUFFER};
 use super::guard::{self, Check};
 use super::sealed_alert::SealedAlert;
 use super::secrets::{self, Keeper};
-use super::step::{step_with, Event, Plain, Rustls, Want};
-use super::transport::{Need, Transport};
+use super::step::{step_with, Event, Output, Plain, Rustls, Want};
+use super::transport::{MemoryBio, Need, Transport};
 use crate::error::{Error, Result};
 
 /// Plaintext encrypted per step, so one huge `sendall` does not encrypt it all at once.
@@ -210,6 +210,19 @@ impl Tls {
     /// false, over none). While the handshake runs, the key log is tapped
     /// for this end's traffic secret (see `sealed_alert`).
     fn step_over(&mut self, held: bool, dest: &mut [u8], want: Want<'_>) -> Result<Event> {
+        self.step_to(held, None, dest, want)
+    }
+
+    /// [`step_over`](Self::step_over), with what rustls writes going to
+    /// `bio` (the outgoing `MemoryBIO`) instead of the output buffer, which
+    /// must then be empty. The records written are followed in `sent`.
+    fn step_to(
+        &mut self,
+        held: bool,
+        bio: Option<&mut MemoryBio>,
+        dest: &mut [u8],
+        want: Want<'_>,
+    ) -> Result<Event> {
         let Engine::Active(conn) = &mut self.engine else {
             return Err(match self.engine {
                 Engine::Failed => Error::reason(Reason::ProtocolIsShutdown),
@@ -230,25 +243,33 @@ impl Tls {
         } else {
             &mut none[..]
         };
-        let (out, plain) = (&mut self.out, &mut self.plain);
+        let mut bio = bio;
+        let before = bio.as_ref().map_or(0, |b| b.pending());
+        let out: &mut dyn Output = match bio.as_deref_mut() {
+            Some(bio) => bio,
+            None => &mut self.out,
+        };
+        let plain = &mut self.plain;
         let mut run = || match &mut **conn {
             Rustls::Client(c) => step_with(&mut **c, incoming, out, plain, dest, want),
             Rustls::Server(s) => step_with(&mut **s, incoming, out, plain, dest, want),
         };
-        if !handshaking {
-            let (event, discard) = run();
-            if held {
-                self.inbuf.consume(discard);
-            }
-            return Ok(event);
-        }
-        let sent = self.sent.app_records;
-        let keepers: &mut [&mut dyn Keeper] = &mut [&mut self.sealed, &mut self.exporter];
-        let (event, discard) = secrets::capture(server, sent, keepers, run);
+        let (event, discard) = if handshaking {
+            let sent = self.sent.app_records;
+            let keepers: &mut [&mut dyn Keeper] = &mut [&mut self.sealed, &mut self.exporter];
+            secrets::capture(server, sent, keepers, run)
+        } else {
+            run()
+        };
         if held {
             self.inbuf.consume(discard);
         }
-        if server && !self.out.is_empty() {
+        if let Some(bio) = bio {
+            // Written straight to the peer's queue: these records are sent.
+            let written = bio.pending() - before;
+            self.sent.observe(bio.newest(written), false);
+        }
+        if handshaking && server && !self.out.is_empty() {
             self.exporter.note_server_hello(self.out.data());
         }
         Ok(event)
@@ -705,7 +726,15 @@ impl Tls {
                 return Ok(None);
             }
             let end = data.len().min(*done + WRITE_CHUNK);
-            match self.step(&mut [], Want::Encrypt(&data[*done..end]))? {
+            let want = Want::Encrypt(&data[*done..end]);
+            // Into an outgoing MemoryBIO, records are encrypted in place
+            // there, once what was queued before has joined it.
+            let bio = if self.out.is_empty() {
+                io.outgoing_bio()
+            } else {
+                None
+            };
+            match self.step_to(true, bio, &mut [], want)? {
                 Event::Wrote(k) => *done += k,
                 Event::Encoded | Event::Transmit | Event::Data(_) => {}
                 Event::PeerClosed => self.peer_closed = true,

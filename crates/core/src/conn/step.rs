@@ -13,6 +13,34 @@ use rustls::unbuffered::{
 use rustls::CommonState;
 
 use super::framing::OutBuf;
+use super::transport::MemoryBio;
+
+/// Where rustls encodes or encrypts records: rustssl's output buffer, or
+/// the outgoing `MemoryBIO` itself.
+pub(super) trait Output {
+    /// At least `more` writable bytes.
+    fn space(&mut self, more: usize) -> &mut [u8];
+    /// Keeps the first `n` bytes of [`space`](Self::space).
+    fn commit(&mut self, n: usize);
+}
+
+impl Output for OutBuf {
+    fn space(&mut self, more: usize) -> &mut [u8] {
+        OutBuf::space(self, more)
+    }
+    fn commit(&mut self, n: usize) {
+        OutBuf::commit(self, n);
+    }
+}
+
+impl Output for MemoryBio {
+    fn space(&mut self, more: usize) -> &mut [u8] {
+        self.spare(more)
+    }
+    fn commit(&mut self, n: usize) {
+        MemoryBio::commit(self, n);
+    }
+}
 
 /// Room for the records' overhead when encrypting: header, content type,
 /// explicit nonce and tag of every record of a chunk, with some to spare.
@@ -142,7 +170,7 @@ impl Plain {
 pub(super) fn step_with<C: Process>(
     conn: &mut C,
     incoming: &mut [u8],
-    out: &mut OutBuf,
+    out: &mut dyn Output,
     plain: &mut Plain,
     dest: &mut [u8],
     want: Want<'_>,

@@ -46,6 +46,12 @@ pub trait Transport {
     fn is_watched(&self) -> bool {
         false
     }
+    /// The outgoing `MemoryBIO` itself, when application data can be
+    /// encrypted straight into it (never full, so nothing is ever left
+    /// unsent); `None` for a socket or a Python object.
+    fn outgoing_bio(&mut self) -> Option<&mut MemoryBio> {
+        None
+    }
 }
 
 /// How a socket blocks, from Python's `sock.gettimeout()`.
@@ -171,10 +177,15 @@ impl Transport for FdTransport<'_> {
 }
 
 /// A growable byte queue: the state of a `MemoryBIO`.
+///
+/// The bytes waiting are `buf[start..end]`; `buf` beyond `end` is room
+/// already allocated (and zeroed once), so that ciphertext can be encrypted
+/// straight into it ([`spare`](Self::spare)).
 #[derive(Debug, Default)]
 pub struct MemoryBio {
     buf: Vec<u8>,
     start: usize,
+    end: usize,
     eof: bool,
 }
 
@@ -186,7 +197,7 @@ impl MemoryBio {
 
     /// Bytes waiting to be read.
     pub fn pending(&self) -> usize {
-        self.buf.len() - self.start
+        self.end - self.start
     }
 
     /// Whether `write_eof` was called and everything was read.
@@ -209,11 +220,36 @@ impl MemoryBio {
     }
 
     fn push(&mut self, data: &[u8]) {
-        if self.start == self.buf.len() {
-            self.buf.clear();
-            self.start = 0;
+        self.spare(data.len())[..data.len()].copy_from_slice(data);
+        self.commit(data.len());
+    }
+
+    /// At least `more` writable bytes after those waiting, to be made part
+    /// of the queue with [`commit`](Self::commit).
+    pub(crate) fn spare(&mut self, more: usize) -> &mut [u8] {
+        if self.buf.len() - self.end < more {
+            if self.start > 0 {
+                // What was read is dropped from the front first.
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            let need = self.end + more;
+            if self.buf.len() < need {
+                self.buf.resize(need.max(2 * self.buf.len()), 0);
+            }
         }
-        self.buf.extend_from_slice(data);
+        &mut self.buf[self.end..]
+    }
+
+    /// Appends the first `n` bytes of [`spare`](Self::spare) to the queue.
+    pub(crate) fn commit(&mut self, n: usize) {
+        self.end = (self.end + n).min(self.buf.len());
+    }
+
+    /// The last `n` bytes waiting.
+    pub(crate) fn newest(&self, n: usize) -> &[u8] {
+        &self.buf[self.end - n.min(self.pending())..self.end]
     }
 
     /// Marks the end of the stream.
@@ -226,13 +262,9 @@ impl MemoryBio {
         let n = out.len().min(self.pending());
         out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
         self.start += n;
-        if self.start == self.buf.len() {
-            self.buf.clear();
+        if self.start == self.end {
             self.start = 0;
-        } else if self.start > 64 * 1024 && self.start * 2 > self.buf.len() {
-            // Keep the queue from growing without bound under steady traffic.
-            self.buf.drain(..self.start);
-            self.start = 0;
+            self.end = 0;
         }
         n
     }
@@ -289,6 +321,10 @@ impl Transport for BioTransport<'_> {
     fn is_nonblocking(&self) -> bool {
         true
     }
+
+    fn outgoing_bio(&mut self) -> Option<&mut MemoryBio> {
+        Some(self.outgoing)
+    }
 }
 
 #[cfg(test)]
@@ -307,6 +343,26 @@ mod tests {
         b.write_eof();
         assert!(b.eof());
         assert!(b.write(b"x").is_err());
+    }
+
+    #[test]
+    fn memory_bio_keeps_order_when_it_makes_room() {
+        let mut b = MemoryBio::new();
+        b.write(b"abcdef").unwrap();
+        assert_eq!(b.read(Some(4)), b"abcd");
+        // Room for more than is left after "ef": what was read is dropped
+        // from the front, nothing waiting moves out of order.
+        let room = b.spare(100);
+        assert!(room.len() >= 100);
+        room[..3].copy_from_slice(b"ghi");
+        b.commit(3);
+        assert_eq!(b.newest(3), b"ghi");
+        assert_eq!(b.newest(10), b"efghi");
+        b.write(&[b'j'; 5000]).unwrap();
+        assert_eq!(b.pending(), 5005);
+        assert_eq!(b.read(Some(5)), b"efghi");
+        assert_eq!(b.read(None), vec![b'j'; 5000]);
+        assert_eq!(b.pending(), 0);
     }
 
     #[test]
