@@ -7,7 +7,10 @@ Run by ``bench/run.py``; not meant to be run by hand, though it can be::
 
 ``measure`` prints one JSON object on its last stdout line: ``{"value": ...}``,
 ``{"values": {"row": ..., ...}}`` for an axis with several rows, or
-``{"na": "reason"}``. ``serve`` is the peer process of the socket axes: it
+``{"na": "reason"}``. The single-threaded in-memory axes (``bulk-sansio``,
+``hs-sansio``) add ``cpu_value`` / ``cpu_values``: the same work per second of
+the measuring thread's CPU time (``time.thread_time()``), which time spent
+preempted by other processes does not inflate. ``serve`` is the peer process of the socket axes: it
 prints ``PORT n`` and serves. Every axis runs the same code for every module;
 only the module object differs.
 """
@@ -444,13 +447,39 @@ def asyncio_echo(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, 
 # -- in-process axes ----------------------------------------------------------
 
 
+class Timed:
+    """Wall time and this thread's CPU time of a ``with`` block, in seconds.
+
+    Both ends of a sans-IO pair run in this one thread, so its CPU time is
+    all the work; unlike the wall time, it does not grow while the thread
+    waits for a core the machine's other processes hold.
+    """
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+        self._start = (0.0, 0.0)
+
+    def __enter__(self) -> Timed:
+        self._start = (time.perf_counter(), time.thread_time())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._start[0]
+        self.cpu = time.thread_time() - self._start[1]
+
+    def rates(self, work: float) -> tuple[float, float]:
+        """``work`` per second of wall time and per second of thread CPU time."""
+        return work / self.wall, work / self.cpu
+
+
 def bulk_bio(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
     total = (16 if quick else 64) * MiB
     pair = BioPair(mod, *contexts(mod, certdir))
     pair.transfer(4 * CHUNK)
-    start = time.perf_counter()
-    pair.transfer(total)
-    return {"value": total / MiB / (time.perf_counter() - start)}
+    with Timed() as timed:
+        pair.transfer(total)
+    wall, cpu = timed.rates(total / MiB)
+    return {"value": wall, "cpu_value": cpu}
 
 
 #: The full handshakes of the `hs-sansio` axis: key, certificate, X25519 only.
@@ -469,11 +498,12 @@ def handshakes_in_memory(mod: Any, module: str, certdir: str, quick: bool) -> di
     one thread, no tickets), so the `ceiling` rows can compare the two.
     """
     count = 100 if quick else 300
-    values = {}
+    values, cpu_values = {}, {}
     for name, (key, x25519) in SANSIO_HANDSHAKES.items():
         client, server = contexts(mod, certdir, key=key, x25519=x25519, tickets=False)
-        values[name] = _per_second(count, lambda c=client, s=server: BioPair(mod, c, s))
-    return {"values": values}
+        timed = _timed_calls(count, lambda c=client, s=server: BioPair(mod, c, s))
+        values[name], cpu_values[name] = timed.rates(count)
+    return {"values": values, "cpu_values": cpu_values}
 
 
 def two_threads(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:
@@ -612,19 +642,26 @@ def idle_memory(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, A
 # -- what a script pays per call ----------------------------------------------
 
 
-def _per_second(
+def _timed_calls(
     calls: int, call: Any, first: dict[str, float] | None = None, key: str = ""
-) -> float:
-    """Calls per second of ``call()``, after one call timed apart, whose
-    milliseconds go into ``first[key]`` (a process's first call fills its caches)."""
+) -> Timed:
+    """The time ``calls`` calls of ``call()`` take, after one call timed apart,
+    whose milliseconds go into ``first[key]`` (a process's first call fills its caches)."""
     start = time.perf_counter()
     call()
     if first is not None:
         first[key] = round((time.perf_counter() - start) * 1000, 2)
-    start = time.perf_counter()
-    for _ in range(calls):
-        call()
-    return calls / (time.perf_counter() - start)
+    with Timed() as timed:
+        for _ in range(calls):
+            call()
+    return timed
+
+
+def _per_second(
+    calls: int, call: Any, first: dict[str, float] | None = None, key: str = ""
+) -> float:
+    """Calls per second of wall time of ``call()``, as ``_timed_calls`` times them."""
+    return calls / _timed_calls(calls, call, first, key).wall
 
 
 def context_creation(mod: Any, module: str, certdir: str, quick: bool) -> dict[str, Any]:

@@ -11,6 +11,13 @@
 //! only the cases whose key starts with KEY, `--reps N` runs each N times:
 //! `bench/run.py` runs one repetition at a time, between its own, so that the
 //! ceiling and the Python rows share the machine's load.
+//!
+//! The cases that run in one thread (in memory: both ends in this thread) are
+//! also rated per second of that thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`),
+//! which time spent preempted by other processes does not inflate: the
+//! `bench/run.py` ceiling targets compare those rates, against the Python
+//! rows' `time.thread_time()`. `--json` gives them as `cpu_median` and
+//! `cpu_runs` (`null` for the socket cases, which run two threads).
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -18,6 +25,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use rustix::time::{clock_gettime, ClockId};
 use rustls::client::Resumption;
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
@@ -126,20 +134,60 @@ fn pair(
     (c, s)
 }
 
+/// One run of a case: work per second of wall time and, for a case run in
+/// this one thread, per second of this thread's CPU time.
+struct Rate {
+    wall: f64,
+    cpu: Option<f64>,
+}
+
+/// This thread's CPU time so far.
+fn thread_cpu() -> Duration {
+    let t = clock_gettime(ClockId::ThreadCPUTime);
+    let secs = u64::try_from(t.tv_sec).expect("CPU seconds");
+    let nanos = u32::try_from(t.tv_nsec).expect("CPU nanoseconds");
+    Duration::new(secs, nanos)
+}
+
+/// Wall time and this thread's CPU time since it was started.
+struct Stopwatch {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Stopwatch {
+            wall: Instant::now(),
+            cpu: thread_cpu(),
+        }
+    }
+
+    /// `work` per second of wall time and of this thread's CPU time, since the start.
+    fn rate(&self, work: f64) -> Rate {
+        let wall = self.wall.elapsed().as_secs_f64();
+        let cpu = (thread_cpu() - self.cpu).as_secs_f64();
+        Rate {
+            wall: work / wall,
+            cpu: Some(work / cpu),
+        }
+    }
+}
+
 /// Full or resumed handshakes per second, both ends in this thread.
-fn handshakes(setup: Setup, count: usize) -> f64 {
+fn handshakes(setup: Setup, count: usize) -> Rate {
     let (client, server) = configs(setup);
     let mut pipe = Vec::new();
     for _ in 0..5 {
         pair(&client, &server, &mut pipe);
     }
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let mut resumed = 0;
     for _ in 0..count {
         let (c, _s) = pair(&client, &server, &mut pipe);
         resumed += usize::from(c.handshake_kind() == Some(rustls::HandshakeKind::Resumed));
     }
-    let rate = count as f64 / start.elapsed().as_secs_f64();
+    let rate = start.rate(count as f64);
     assert_eq!(
         resumed > count / 2,
         setup.tickets,
@@ -174,13 +222,13 @@ fn drain(conn: &mut rustls::Connection, out: &mut [u8]) -> usize {
 }
 
 /// Client → server bulk in memory, 64 KiB writes read into one buffer: MiB/s.
-fn bulk_memory(setup: Setup, total: usize) -> f64 {
+fn bulk_memory(setup: Setup, total: usize) -> Rate {
     let (client, server) = configs(setup);
     let mut pipe = Vec::with_capacity(2 * CHUNK);
     let (mut c, mut s) = pair(&client, &server, &mut pipe);
     let chunk = vec![7u8; CHUNK];
     let mut buf = vec![0u8; CHUNK];
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let mut got = 0;
     for _ in 0..total / CHUNK {
         c.writer().write_all(&chunk).expect("write");
@@ -191,7 +239,7 @@ fn bulk_memory(setup: Setup, total: usize) -> f64 {
         got += feed(&mut s, &pipe, &mut buf);
     }
     assert_eq!(got, total);
-    total as f64 / MIB as f64 / start.elapsed().as_secs_f64()
+    start.rate(total as f64 / MIB as f64)
 }
 
 /// Receives until at least one plaintext byte arrived, into a 64 KiB buffer
@@ -243,8 +291,8 @@ fn loopback() -> (TcpStream, TcpStream) {
     (client, server)
 }
 
-/// Bulk over loopback TCP, client and server on two threads: MiB/s.
-fn bulk_socket_rustls(setup: Setup, total: usize) -> f64 {
+/// Bulk over loopback TCP, client and server on two threads: MiB/s (wall time only).
+fn bulk_socket_rustls(setup: Setup, total: usize) -> Rate {
     let (client, server) = configs(setup);
     let (mut csock, mut ssock) = loopback();
     let receiver = thread::spawn(move || {
@@ -271,12 +319,21 @@ fn bulk_socket_rustls(setup: Setup, total: usize) -> f64 {
     while recv_plaintext(&mut c, &mut csock, &mut raw, &mut ack) == 0 {}
     let elapsed = start.elapsed().as_secs_f64();
     receiver.join().expect("receiver");
-    total as f64 / MIB as f64 / elapsed
+    Rate {
+        wall: total as f64 / MIB as f64 / elapsed,
+        cpu: None,
+    }
 }
 
 fn median(mut runs: Vec<f64>) -> f64 {
     runs.sort_by(f64::total_cmp);
     runs[runs.len() / 2]
+}
+
+/// The lowest and highest of `runs`.
+fn range(runs: &[f64]) -> (f64, f64) {
+    runs.iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)))
 }
 
 /// How the results are printed.
@@ -287,9 +344,10 @@ struct Report {
 }
 
 impl Report {
-    /// Runs `case` `reps` times and prints its median and range. `key` names
-    /// the `bench/run.py` row the case is the ceiling of.
-    fn case(&self, key: &str, name: &str, unit: &str, mut case: impl FnMut() -> f64) {
+    /// Runs `case` `reps` times and prints its median and range, per wall
+    /// second and (if the case has it) per thread-CPU second. `key` names the
+    /// `bench/run.py` row the case is the ceiling of.
+    fn case(&self, key: &str, name: &str, unit: &str, mut case: impl FnMut() -> Rate) {
         if self
             .only
             .as_ref()
@@ -297,18 +355,27 @@ impl Report {
         {
             return;
         }
-        let runs: Vec<f64> = (0..self.reps).map(|_| case()).collect();
-        let (lo, hi) = runs
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let rates: Vec<Rate> = (0..self.reps).map(|_| case()).collect();
+        let runs: Vec<f64> = rates.iter().map(|r| r.wall).collect();
+        let cpu_runs: Option<Vec<f64>> = rates.iter().map(|r| r.cpu).collect();
+        let cpu_median = cpu_runs.clone().map(median);
         if self.json {
             let case = serde_json::json!({
                 "key": key, "name": name, "unit": unit, "median": median(runs.clone()), "runs": runs,
+                "cpu_median": cpu_median, "cpu_runs": cpu_runs,
             });
             println!("{case}");
         } else {
+            let (lo, hi) = range(&runs);
+            let cpu = match (&cpu_runs, cpu_median) {
+                (Some(cpu_runs), Some(cpu_median)) => {
+                    let (lo, hi) = range(cpu_runs);
+                    format!("{cpu_median:.0} | {lo:.0}–{hi:.0}")
+                }
+                _ => "- | -".to_owned(),
+            };
             println!(
-                "| {name} | {unit} | {:.0} | {lo:.0}–{hi:.0} |",
+                "| {name} | {unit} | {:.0} | {lo:.0}–{hi:.0} | {cpu} |",
                 median(runs)
             );
         }
@@ -345,8 +412,8 @@ fn main() {
     let reps = value_of("--reps").map_or(reps, |n| n.parse().expect("--reps N"));
     let report = Report { json, reps, only };
     if !json {
-        println!("| case | unit | median | range |");
-        println!("|---|---|---|---|");
+        println!("| case | unit | median | range | per thread-CPU-s | range |");
+        println!("|---|---|---|---|---|---|");
     }
     report.case(
         "bulk-tls13",
