@@ -299,6 +299,12 @@ impl InBuf {
     pub(super) fn park(&mut self) {
         self.bytes.park(&RECEIVE_BUFFER);
     }
+
+    /// Bytes held, and the bytes of the allocation holding them.
+    #[cfg(test)]
+    pub(super) fn footprint(&self) -> (usize, usize) {
+        (self.bytes.len(), self.bytes.buf.capacity())
+    }
 }
 
 /// Ciphertext made by rustls and not yet sent: encrypted or encoded in
@@ -366,6 +372,12 @@ impl OutBuf {
     /// Before the connection waits: keeps what is held in a buffer of its own size.
     pub(super) fn park(&mut self) {
         self.bytes.park(&SEND_BUFFER);
+    }
+
+    /// Bytes held, and the bytes of the allocation holding them.
+    #[cfg(test)]
+    pub(super) fn footprint(&self) -> (usize, usize) {
+        (self.bytes.len(), self.bytes.buf.capacity())
     }
 }
 

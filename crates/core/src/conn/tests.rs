@@ -522,3 +522,107 @@ fn a_session_belongs_to_its_context() {
         Err(Error::Value(_))
     ));
 }
+
+/// What a connection keeps between calls: (received bytes held, their
+/// allocation; unsent bytes held, their allocation; plaintext held).
+fn kept(conn: &Connection) -> ((usize, usize), (usize, usize), usize) {
+    let tls = conn.lock();
+    (tls.inbuf.footprint(), tls.out.footprint(), tls.plain.len())
+}
+
+#[test]
+fn an_idle_connection_keeps_no_buffer() {
+    let (mut server_ctx, mut client_ctx) = contexts(true, 2);
+    let mut p = Pair::new(&mut server_ctx, &mut client_ctx, None);
+    p.handshake();
+    assert_eq!(kept(&p.client), ((0, 0), (0, 0), 0));
+    // A request, and a response of more than one record, each read to its
+    // last byte and no further (an HTTP client returning it to its pool).
+    p.client.write(&[1; 1024], &mut p.c.io()).unwrap();
+    p.carry();
+    assert_eq!(p.server_reads(1024).unwrap().len(), 1024);
+    p.server.write(&[2; 20_000], &mut p.s.io()).unwrap();
+    p.carry();
+    let mut got = 0;
+    while got < 20_000 {
+        got += p.client_reads(20_000 - got).unwrap().len();
+    }
+    assert_eq!(got, 20_000);
+    for conn in [&p.client, &p.server] {
+        assert_eq!(kept(conn), ((0, 0), (0, 0), 0));
+    }
+}
+
+#[test]
+fn a_record_cut_by_the_transport_is_kept_at_its_own_size() {
+    let (mut server_ctx, mut client_ctx) = contexts(true, 0);
+    let mut p = Pair::new(&mut server_ctx, &mut client_ctx, None);
+    p.handshake();
+    p.server.write(&[3; 1000], &mut p.s.io()).unwrap();
+    let record = p.s.outgoing.read(None);
+    // Half the record: nothing to read yet, and the half is kept, in an
+    // allocation of its size rather than the thread's 64 KiB.
+    p.c.incoming.write(&record[..500]).unwrap();
+    assert!(matches!(p.client_reads(2000), Err(Error::WantRead)));
+    assert_eq!(kept(&p.client), ((500, 500), (0, 0), 0));
+    p.c.incoming.write(&record[500..]).unwrap();
+    assert_eq!(p.client_reads(2000).unwrap(), vec![3; 1000]);
+    assert_eq!(kept(&p.client), ((0, 0), (0, 0), 0));
+    // A caller's buffer smaller than the record: the rest of its plaintext
+    // waits, and only that.
+    p.server.write(&[4; 1000], &mut p.s.io()).unwrap();
+    p.carry();
+    assert_eq!(p.client_reads(100).unwrap(), vec![4; 100]);
+    assert_eq!(kept(&p.client), ((0, 0), (0, 0), 900));
+    assert_eq!(p.client_reads(2000).unwrap(), vec![4; 900]);
+    assert_eq!(kept(&p.client), ((0, 0), (0, 0), 0));
+}
+
+/// A BIO transport that counts its sends.
+struct Counting<'a> {
+    bio: BioTransport<'a>,
+    sends: usize,
+}
+
+impl Transport for Counting<'_> {
+    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.bio.recv(buf)
+    }
+    fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.sends += 1;
+        self.bio.send(bufs)
+    }
+    fn wait(&mut self, need: Need, op: Operation) -> Result<()> {
+        self.bio.wait(need, op)
+    }
+    fn is_nonblocking(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_client_sends_its_change_cipher_spec_and_finished_together() {
+    let (mut server_ctx, mut client_ctx) = contexts(true, 0);
+    let mut p = Pair::new(&mut server_ctx, &mut client_ctx, None);
+    assert!(matches!(
+        p.client.handshake(&mut p.c.io()),
+        Err(Error::WantRead)
+    ));
+    p.carry();
+    assert!(matches!(p.server_step(), Err(Error::WantRead)));
+    p.carry();
+    // The server's whole flight is in; the client answers with one send.
+    let mut io = Counting {
+        bio: p.c.io(),
+        sends: 0,
+    };
+    assert!(matches!(
+        p.client.handshake(&mut io),
+        Ok(HandshakeStatus::Complete)
+    ));
+    assert_eq!(io.sends, 1);
+    // middlebox ChangeCipherSpec (plaintext), then the protected Finished.
+    let flight = p.c.outgoing.read(None);
+    assert_eq!(flight[..6], [20, 3, 3, 0, 1, 1]);
+    assert_eq!(flight[6], 23);
+}
