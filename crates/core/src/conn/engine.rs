@@ -207,19 +207,15 @@ impl Tls {
     }
 
     /// One call into rustls over the ciphertext held (or, with `held`
-    /// false, over none). While the handshake runs, the key log is tapped
-    /// for this end's traffic secret (see `sealed_alert`).
-    fn step_over(&mut self, held: bool, dest: &mut [u8], want: Want<'_>) -> Result<Event> {
-        self.step_to(held, None, dest, want)
-    }
-
-    /// [`step_over`](Self::step_over), with what rustls writes going to
-    /// `bio` (the outgoing `MemoryBIO`) instead of the output buffer, which
-    /// must then be empty. The records written are followed in `sent`.
+    /// false, over none). What rustls writes goes to the output buffer, or
+    /// to `bio` (the outgoing `MemoryBIO`) when given, the output buffer
+    /// being empty then; the records written are followed in `sent`. While
+    /// the handshake runs, the key log is tapped for this end's secrets
+    /// (`secrets.rs`).
     fn step_to(
         &mut self,
         held: bool,
-        bio: Option<&mut MemoryBio>,
+        mut bio: Option<&mut MemoryBio>,
         dest: &mut [u8],
         want: Want<'_>,
     ) -> Result<Event> {
@@ -243,7 +239,6 @@ impl Tls {
         } else {
             &mut none[..]
         };
-        let mut bio = bio;
         let before = bio.as_ref().map_or(0, |b| b.pending());
         let out: &mut dyn Output = match bio.as_deref_mut() {
             Some(bio) => bio,
@@ -277,7 +272,7 @@ impl Tls {
 
     /// One call into rustls over the ciphertext held.
     fn step(&mut self, dest: &mut [u8], want: Want<'_>) -> Result<Event> {
-        self.step_over(true, dest, want)
+        self.step_to(true, None, dest, want)
     }
 
     /// Ends the connection for an error: whatever rustls queued (its
@@ -304,7 +299,7 @@ impl Tls {
                 if !queued {
                     break;
                 }
-                let _ = self.step_over(false, &mut [], Want::Nothing);
+                let _ = self.step_to(false, None, &mut [], Want::Nothing);
                 queued = matches!(&self.engine, Engine::Active(c) if c.common().wants_write());
             }
             let _ = self.out.flush(io, &mut flushed);
@@ -322,7 +317,7 @@ impl Tls {
         }
         discard_unread(io);
         self.inbuf.clear();
-        self.out = OutBuf::default();
+        self.out.clear();
         self.plain.clear();
         self.engine = Engine::Failed;
         error
@@ -355,7 +350,7 @@ impl Tls {
         // joined across records when it failed, that is past the empty
         // input, and rustls panics: no alert is sealed then.
         let probe = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            match self.step_over(held, &mut [], Want::CloseNotify) {
+            match self.step_to(held, None, &mut [], Want::CloseNotify) {
                 Ok(Event::Wrote(_)) => Some(self.out.take()),
                 _ => None,
             }

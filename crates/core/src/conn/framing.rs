@@ -361,6 +361,12 @@ impl OutBuf {
         &self.bytes.buf[self.bytes.start..self.bytes.end]
     }
 
+    /// Drops what is held (the thread's buffer goes back).
+    pub(super) fn clear(&mut self) {
+        let n = self.bytes.len();
+        self.bytes.consume(n, &SEND_BUFFER);
+    }
+
     /// Takes what is held without sending it.
     pub(super) fn take(&mut self) -> Vec<u8> {
         let data = self.bytes.buf[self.bytes.start..self.bytes.end].to_vec();
