@@ -230,10 +230,23 @@ fn pending_counts_plaintext_already_received() {
     assert_eq!(p.client.pending(), 0);
 }
 
-/// A BIO transport whose outgoing side takes at most `room` more bytes.
+/// A BIO transport whose outgoing side takes at most `room` more bytes,
+/// and that counts the sends it took. (It never offers the outgoing BIO
+/// itself, so every record goes through a send.)
 struct Choked<'a> {
     bio: BioTransport<'a>,
     room: usize,
+    sends: usize,
+}
+
+impl<'a> Choked<'a> {
+    fn new(bio: BioTransport<'a>, room: usize) -> Self {
+        Choked {
+            bio,
+            room,
+            sends: 0,
+        }
+    }
 }
 
 impl Transport for Choked<'_> {
@@ -247,6 +260,7 @@ impl Transport for Choked<'_> {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         self.room -= total;
+        self.sends += 1;
         self.bio.send(bufs)
     }
 
@@ -265,22 +279,17 @@ fn a_full_transport_gives_partial_writes_then_want_write() {
     let mut p = Pair::new(&mut server_ctx, &mut client_ctx, None);
     p.handshake();
     let data = vec![5u8; 40_000];
-    // Nothing can go out: the first write is taken (queued in rustls) ...
+    // Nothing can go out: the first write is taken (queued in the
+    // connection's send buffer) ...
     let taken = {
-        let mut io = Choked {
-            bio: p.c.io(),
-            room: 0,
-        };
+        let mut io = Choked::new(p.c.io(), 0);
         p.client.write(&data, &mut io).unwrap()
     };
     assert_eq!(taken, data.len());
     assert_eq!(p.c.outgoing.pending(), 0);
     // ... and the next must wait for room: WantWrite, with nothing taken.
     let e = {
-        let mut io = Choked {
-            bio: p.c.io(),
-            room: 0,
-        };
+        let mut io = Choked::new(p.c.io(), 0);
         p.client.write(b"more", &mut io).unwrap_err()
     };
     assert!(matches!(e, Error::WantWrite), "{e:?}");
@@ -578,28 +587,6 @@ fn a_record_cut_by_the_transport_is_kept_at_its_own_size() {
     assert_eq!(kept(&p.client), ((0, 0), (0, 0), 0));
 }
 
-/// A BIO transport that counts its sends.
-struct Counting<'a> {
-    bio: BioTransport<'a>,
-    sends: usize,
-}
-
-impl Transport for Counting<'_> {
-    fn recv(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.bio.recv(buf)
-    }
-    fn send(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.sends += 1;
-        self.bio.send(bufs)
-    }
-    fn wait(&mut self, need: Need, op: Operation) -> Result<()> {
-        self.bio.wait(need, op)
-    }
-    fn is_nonblocking(&self) -> bool {
-        true
-    }
-}
-
 #[test]
 fn a_client_sends_its_change_cipher_spec_and_finished_together() {
     let (mut server_ctx, mut client_ctx) = contexts(true, 0);
@@ -612,10 +599,7 @@ fn a_client_sends_its_change_cipher_spec_and_finished_together() {
     assert!(matches!(p.server_step(), Err(Error::WantRead)));
     p.carry();
     // The server's whole flight is in; the client answers with one send.
-    let mut io = Counting {
-        bio: p.c.io(),
-        sends: 0,
-    };
+    let mut io = Choked::new(p.c.io(), usize::MAX);
     assert!(matches!(
         p.client.handshake(&mut io),
         Ok(HandshakeStatus::Complete)
@@ -625,4 +609,20 @@ fn a_client_sends_its_change_cipher_spec_and_finished_together() {
     let flight = p.c.outgoing.read(None);
     assert_eq!(flight[..6], [20, 3, 3, 0, 1, 1]);
     assert_eq!(flight[6], 23);
+}
+
+#[test]
+fn servers_send_no_half_rtt_data() {
+    // `SealedAlert::seal_first` seals a server's alert before the client's
+    // Finished at sequence number 0 of its application key: right only
+    // while rustls writes nothing under that key before then.
+    let (mut server_ctx, _) = contexts(true, 2);
+    for with_alpn in [true, false] {
+        assert!(
+            !server_ctx
+                .server_config(with_alpn)
+                .unwrap()
+                .send_half_rtt_data
+        );
+    }
 }
